@@ -1,0 +1,50 @@
+import type { Handle, HandleServerError } from '@sveltejs/kit';
+import { getContext } from '$lib/server/context';
+import { SESSION_COOKIE, validateSessionToken } from '$lib/server/auth/session';
+import { sessionPolicy } from '$lib/server/http';
+
+export const handle: Handle = async ({ event, resolve }) => {
+	const ctx = await getContext();
+	event.locals.ctx = ctx;
+	event.locals.user = null;
+	event.locals.session = null;
+
+	const token = event.cookies.get(SESSION_COOKIE);
+	if (token) {
+		const { session, user } = await validateSessionToken(ctx.db, token, ctx.now(), sessionPolicy(ctx));
+		if (session) {
+			event.locals.session = session;
+			event.locals.user = user;
+		} else {
+			event.cookies.delete(SESSION_COOKIE, { path: '/' });
+		}
+	}
+
+	const response = await resolve(event);
+	// Case files must not linger in shared or browser caches.
+	if (!event.url.pathname.startsWith('/_app/') && !response.headers.has('cache-control')) {
+		response.headers.set('cache-control', 'no-store');
+	}
+	response.headers.set('x-content-type-options', 'nosniff');
+	response.headers.set('referrer-policy', 'same-origin');
+	response.headers.set('x-frame-options', 'DENY');
+	response.headers.set('permissions-policy', 'camera=(), microphone=(), geolocation=()');
+	return response;
+};
+
+/** Unexpected errors are logged with an id and never shown; the person gets the id to report. */
+export const handleError: HandleServerError = async ({ error, event, status }) => {
+	const id = crypto.randomUUID();
+	if (status !== 404) {
+		const ctx = await getContext();
+		ctx.log.error({ err: error, id, path: event.route.id }, 'unexpected error');
+	}
+	return {
+		message:
+			status === 404
+				? 'Deze pagina bestaat niet of u heeft er geen toegang toe.'
+				: 'Er ging iets mis aan onze kant. Probeer het opnieuw; blijft het misgaan, geef dan deze code door: ' + id,
+		code: status === 404 ? 'NOT_FOUND' : 'INTERNAL',
+		id
+	};
+};

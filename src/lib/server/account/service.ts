@@ -1,0 +1,54 @@
+import type { AppContext } from '../context';
+import { recordAudit } from '../audit/index';
+import { invalidateSession, invalidateUserSessions, listUserSessions } from '../auth/session';
+import { notFound } from '../errors';
+import { authorize, type Actor } from '../policy/index';
+
+export async function mySessions(ctx: AppContext, actor: Actor) {
+	return listUserSessions(ctx.db, actor.userId);
+}
+
+/**
+ * Ends one session by its id. The id is the token's hash, never the token, so it is safe to
+ * show and post; a session of another user answers as if it did not exist.
+ */
+export async function endSession(
+	ctx: AppContext,
+	actor: Actor,
+	sessionId: string,
+	meta: { ip: string | null }
+): Promise<void> {
+	const { db } = ctx;
+	const row = await db.selectFrom('sessions').select(['id', 'user_id']).where('id', '=', sessionId).executeTakeFirst();
+	if (!row) throw notFound();
+	await authorize(db, actor, 'session.end', { kind: 'user', userId: row.user_id });
+	await invalidateSession(db, sessionId);
+	await recordAudit(db, {
+		at: ctx.now(),
+		userId: actor.userId,
+		organisationId: actor.organisationId,
+		action: 'session.end',
+		detail: { targetUserId: row.user_id },
+		ip: meta.ip
+	});
+}
+
+/** A beheerder ends every session of a user. */
+export async function endAllSessionsOf(
+	ctx: AppContext,
+	actor: Actor,
+	userId: number,
+	meta: { ip: string | null }
+): Promise<number> {
+	await authorize(ctx.db, actor, 'session.end', { kind: 'user', userId });
+	const ended = await invalidateUserSessions(ctx.db, userId);
+	await recordAudit(ctx.db, {
+		at: ctx.now(),
+		userId: actor.userId,
+		organisationId: actor.organisationId,
+		action: 'session.end',
+		detail: { targetUserId: userId, sessionsEnded: ended },
+		ip: meta.ip
+	});
+	return ended;
+}

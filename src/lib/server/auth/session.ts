@@ -1,0 +1,167 @@
+import { sha256 } from '@oslojs/crypto/sha2';
+import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
+import type { Executor } from '../db/index';
+
+/**
+ * Sessions after the Lucia guide: a random token in the cookie, only its SHA-256 in the
+ * database. A session ends after `idleMinutes` without a request, or `absoluteHours` after
+ * login, whichever comes first; docs/security.md gives the reasons for the values.
+ */
+export const SESSION_COOKIE = 'casustafel_sessie';
+
+export interface SessionPolicy {
+	idleMinutes: number;
+	absoluteHours: number;
+}
+
+export interface SessionUser {
+	id: number;
+	name: string;
+	email: string;
+	organisationId: number;
+	organisationName: string;
+	isAdmin: boolean;
+}
+
+export interface Session {
+	id: string;
+	userId: number;
+	createdAt: Date;
+	lastSeenAt: Date;
+	expiresAt: Date;
+}
+
+export type SessionValidation =
+	| { session: Session; user: SessionUser }
+	| { session: null; user: null };
+
+/** 160 bits from the CSPRNG, base32: above ASVS's 128-bit minimum. */
+export function generateSessionToken(): string {
+	const bytes = new Uint8Array(20);
+	crypto.getRandomValues(bytes);
+	return encodeBase32LowerCaseNoPadding(bytes);
+}
+
+export function sessionIdFromToken(token: string): string {
+	return encodeHexLowerCase(sha256(new TextEncoder().encode(token)));
+}
+
+export async function createSession(
+	db: Executor,
+	token: string,
+	userId: number,
+	now: Date,
+	policy: SessionPolicy,
+	meta: { userAgent?: string | null; ip?: string | null } = {}
+): Promise<Session> {
+	const session: Session = {
+		id: sessionIdFromToken(token),
+		userId,
+		createdAt: now,
+		lastSeenAt: now,
+		expiresAt: new Date(now.getTime() + policy.absoluteHours * 3_600_000)
+	};
+	await db
+		.insertInto('sessions')
+		.values({
+			id: session.id,
+			user_id: userId,
+			created_at: now.toISOString(),
+			last_seen_at: now.toISOString(),
+			expires_at: session.expiresAt.toISOString(),
+			user_agent: meta.userAgent?.slice(0, 200) ?? null,
+			ip: meta.ip ?? null
+		})
+		.execute();
+	return session;
+}
+
+// Writing last_seen on every request would turn each page view into a write; a minute of
+// slack keeps the inactivity timeout accurate to within a minute.
+const TOUCH_AFTER_MS = 60_000;
+
+/**
+ * Validates a token: unknown, idle, past its absolute lifetime, or belonging to a disabled
+ * user all give `{ session: null, user: null }`, and dead sessions are deleted on the spot.
+ */
+export async function validateSessionToken(
+	db: Executor,
+	token: string,
+	now: Date,
+	policy: SessionPolicy
+): Promise<SessionValidation> {
+	const id = sessionIdFromToken(token);
+	const row = await db
+		.selectFrom('sessions')
+		.innerJoin('users', 'users.id', 'sessions.user_id')
+		.innerJoin('organisations', 'organisations.id', 'users.organisation_id')
+		.select([
+			'sessions.id',
+			'sessions.user_id',
+			'sessions.created_at',
+			'sessions.last_seen_at',
+			'sessions.expires_at',
+			'users.name',
+			'users.email',
+			'users.organisation_id',
+			'users.is_admin',
+			'users.disabled_at',
+			'organisations.name as organisation_name'
+		])
+		.where('sessions.id', '=', id)
+		.executeTakeFirst();
+	if (!row) return { session: null, user: null };
+
+	const lastSeen = new Date(row.last_seen_at);
+	const idleDeadline = lastSeen.getTime() + policy.idleMinutes * 60_000;
+	const dead =
+		now.getTime() >= new Date(row.expires_at).getTime() ||
+		now.getTime() >= idleDeadline ||
+		row.disabled_at !== null;
+	if (dead) {
+		await invalidateSession(db, id);
+		return { session: null, user: null };
+	}
+	if (now.getTime() - lastSeen.getTime() >= TOUCH_AFTER_MS) {
+		await db
+			.updateTable('sessions')
+			.set({ last_seen_at: now.toISOString() })
+			.where('id', '=', id)
+			.execute();
+	}
+	return {
+		session: {
+			id,
+			userId: row.user_id,
+			createdAt: new Date(row.created_at),
+			lastSeenAt: now,
+			expiresAt: new Date(row.expires_at)
+		},
+		user: {
+			id: row.user_id,
+			name: row.name,
+			email: row.email,
+			organisationId: row.organisation_id,
+			organisationName: row.organisation_name,
+			isAdmin: row.is_admin === 1
+		}
+	};
+}
+
+export async function invalidateSession(db: Executor, sessionId: string): Promise<void> {
+	await db.deleteFrom('sessions').where('id', '=', sessionId).execute();
+}
+
+export async function invalidateUserSessions(db: Executor, userId: number): Promise<number> {
+	const result = await db.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst();
+	return Number(result.numDeletedRows);
+}
+
+export async function listUserSessions(db: Executor, userId: number) {
+	return db
+		.selectFrom('sessions')
+		.select(['id', 'created_at', 'last_seen_at', 'expires_at', 'user_agent', 'ip'])
+		.where('user_id', '=', userId)
+		.orderBy('last_seen_at', 'desc')
+		.execute();
+}

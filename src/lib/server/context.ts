@@ -1,0 +1,59 @@
+import pino, { type Logger } from 'pino';
+import { readConfig, type Config } from './config';
+import { migrateToLatest, openDatabase, type Db } from './db/index';
+import { DEMO_PASSWORD, seedDemoRegion } from './seed/demo';
+
+/**
+ * Everything process-wide lives in one context that server/index.ts creates. SvelteKit's bundle
+ * and the custom server are separate module graphs, so the context is handed over on globalThis
+ * under one symbol; nothing else keeps global state.
+ */
+export interface AppContext {
+	config: Config;
+	db: Db;
+	log: Logger;
+	/** The clock, injectable so tests can move time (session expiry, throttling). */
+	now: () => Date;
+}
+
+const KEY = Symbol.for('casustafel.context');
+type Holder = { [KEY]?: Promise<AppContext> };
+
+export interface ContextOptions {
+	config?: Partial<Config>;
+	now?: () => Date;
+	log?: Logger;
+}
+
+/** Opens and migrates the database, seeding the demo region when it is new and enabled. */
+export async function createContext(options: ContextOptions = {}): Promise<AppContext> {
+	const config = { ...readConfig(), ...options.config };
+	const log =
+		options.log ??
+		pino({ level: config.logLevel, redact: ['token', 'password', '*.token', '*.password'] });
+	const db = openDatabase(config.databaseUrl);
+	await migrateToLatest(db);
+	const ctx: AppContext = { config, db, log, now: options.now ?? (() => new Date()) };
+	if (config.seedDemo) {
+		const logins = await seedDemoRegion(ctx);
+		if (logins) printDemoLogins(logins);
+	}
+	return ctx;
+}
+
+function printDemoLogins(logins: { email: string; role: string }[]) {
+	const lines = logins.map((l) => `  ${l.email.padEnd(36)} ${l.role}`);
+	const header = `Demo-regio "Regio Voorbeeld" aangemaakt. Wachtwoord voor alle demo-accounts: ${DEMO_PASSWORD}`;
+	console.log(['', header, ...lines, ''].join('\n'));
+}
+
+export function installContext(ctx: Promise<AppContext>): void {
+	(globalThis as Holder)[KEY] = ctx;
+}
+
+/** The installed context; in `vite dev` without the custom server it is created on first use. */
+export function getContext(): Promise<AppContext> {
+	const holder = globalThis as Holder;
+	holder[KEY] ??= createContext();
+	return holder[KEY];
+}

@@ -1,0 +1,41 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect, type Transaction } from 'kysely';
+import { migrationProvider } from '../../../../migrations/index';
+import type { DB } from './schema';
+
+export type Db = Kysely<DB>;
+/** Repository functions take this first so services can compose them in one transaction. */
+export type Executor = Kysely<DB> | Transaction<DB>;
+
+/**
+ * Opens the embedded SQLite database: WAL for concurrent readers, foreign keys enforced,
+ * a busy timeout so a second connection waits instead of failing.
+ */
+export function openDatabase(databaseUrl: string): Db {
+	if (databaseUrl.startsWith('postgres')) {
+		throw new Error('Postgres is planned for several nodes; use a SQLite path for now.');
+	}
+	const file = databaseUrl.replace(/^sqlite:(\/\/)?/, '');
+	if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+	const sqlite = new Database(file);
+	sqlite.pragma('journal_mode = WAL');
+	sqlite.pragma('foreign_keys = ON');
+	sqlite.pragma('busy_timeout = 5000');
+	sqlite.pragma('synchronous = NORMAL');
+	return new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+}
+
+export function migrator(db: Kysely<any>): Migrator {
+	return new Migrator({ db, provider: migrationProvider });
+}
+
+/** Applies every pending migration; throws with the failing migration's name. */
+export async function migrateToLatest(db: Kysely<any>): Promise<void> {
+	const { error, results } = await migrator(db).migrateToLatest();
+	if (error) {
+		const failed = results?.find((r) => r.status === 'Error');
+		throw new Error(`migration ${failed?.migrationName ?? '?'} failed: ${String(error)}`);
+	}
+}

@@ -1,0 +1,65 @@
+import type { TableRole } from '../../shared/roles';
+
+/**
+ * The one place that decides "may this user do this to that". Pure: the facts are loaded by
+ * `authorize` (policy/index.ts) and every transport (page, form action, endpoint, and later
+ * socket.io events and document connections) goes through it.
+ */
+export interface Actor {
+	userId: number;
+	organisationId: number;
+	isAdmin: boolean;
+}
+
+/** What is known about the target, loaded per request. */
+export interface Facts {
+	/** The actor's role at the table the target belongs to, if any. */
+	tableRole: TableRole | null;
+	/** Whether the actor's organisation holds active access to the target case. */
+	organisationHasCaseAccess: boolean;
+	/** For user targets: the target user's id. */
+	targetUserId?: number;
+}
+
+export const OPERATIONS = [
+	'admin.manage',
+	'table.view',
+	'meeting.view',
+	'meeting.run',
+	'case.view',
+	'case.edit',
+	'case.manageAccess',
+	'session.end'
+] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
+const CHAIR_ROLES: readonly TableRole[] = ['voorzitter', 'secretaris'];
+
+const isChair = (f: Facts) => f.tableRole !== null && CHAIR_ROLES.includes(f.tableRole);
+const isMember = (f: Facts) => f.tableRole !== null;
+
+/**
+ * Need to know: a case is visible to the chair and secretary of its table, and to other members
+ * of that table whose organisation was granted access. A beheerder manages the region but sees
+ * no case content by virtue of being beheerder.
+ */
+export function decide(actor: Actor, operation: Operation, facts: Facts): boolean {
+	switch (operation) {
+		case 'admin.manage':
+			return actor.isAdmin;
+		case 'table.view':
+		case 'meeting.view':
+			return isMember(facts);
+		case 'meeting.run':
+		case 'case.manageAccess':
+			return isChair(facts);
+		case 'case.view':
+			return isChair(facts) || (isMember(facts) && facts.organisationHasCaseAccess);
+		case 'case.edit':
+			return (
+				isChair(facts) || (facts.tableRole === 'deelnemer' && facts.organisationHasCaseAccess)
+			);
+		case 'session.end':
+			return actor.isAdmin || facts.targetUserId === actor.userId;
+	}
+}

@@ -1,0 +1,240 @@
+import type { AppContext } from '../context';
+import type { Executor } from '../db/index';
+import { hashPassword } from '../auth/password';
+import type { CaseStatus, OrganisationType, SubjectKind, TableRole } from '../../shared/roles';
+import { TABLE_TYPES } from './table-types';
+
+/**
+ * "Regio Voorbeeld": an invented region for demos and browser tests. Every name, case and
+ * organisation here is made up; e-mail addresses use the reserved .example domain.
+ */
+export const DEMO_PASSWORD = 'Voorbeeld-2026';
+
+const ORGANISATIONS: [string, OrganisationType][] = [
+	['Gemeente Voorbeeld', 'gemeente'],
+	['Sociaal Team Voorbeeld', 'lokaal team'],
+	['Jeugdbescherming Voorbeeld', 'GI'],
+	['Veilig Thuis Voorbeeld', 'Veilig Thuis'],
+	['Zorg- en Veiligheidshuis Voorbeeld', 'Zorg- en Veiligheidshuis'],
+	['Politie Eenheid Voorbeeld', 'politie'],
+	['GGZ Voorbeeld', 'GGZ'],
+	['Openbaar Ministerie Voorbeeld', 'OM'],
+	['Scholengroep Voorbeeld', 'onderwijs'],
+	['Woonstichting Voorbeeld', 'woningcorporatie']
+];
+
+interface DemoUser {
+	email: string;
+	name: string;
+	org: string;
+	admin?: boolean;
+	/** what the README and the start-up output say about this login */
+	demoRole?: string;
+}
+
+const USERS: DemoUser[] = [
+	{ email: 'beheerder@casustafel.example', name: 'Ilse Vermeer', org: 'Gemeente Voorbeeld', admin: true, demoRole: 'beheerder' },
+	{ email: 'voorzitter@casustafel.example', name: 'Hanna de Vries', org: 'Zorg- en Veiligheidshuis Voorbeeld', demoRole: 'voorzitter Top 150 en MDA++' },
+	{ email: 'secretaris@casustafel.example', name: 'Joris Bakker', org: 'Zorg- en Veiligheidshuis Voorbeeld', demoRole: 'secretaris Top 150 en MDA++' },
+	{ email: 'deelnemer@casustafel.example', name: 'Fatima El Amrani', org: 'Sociaal Team Voorbeeld', demoRole: 'deelnemer, heeft toegang tot T150-2026-014' },
+	{ email: 'geen-toegang@casustafel.example', name: 'Pieter Smit', org: 'Politie Eenheid Voorbeeld', demoRole: 'deelnemer Top 150, géén toegang tot T150-2026-014' },
+	{ email: 'waarnemer@casustafel.example', name: 'Lotte Jansen', org: 'GGZ Voorbeeld', demoRole: 'waarnemer Top 150, toegang tot T150-2026-014' },
+	{ email: 'mehmet@casustafel.example', name: 'Mehmet Yilmaz', org: 'Gemeente Voorbeeld', demoRole: 'voorzitter Overleg Passende Hulp en Tussen Wal en Schip' },
+	{ email: 'sara@casustafel.example', name: 'Sara Visser', org: 'Gemeente Voorbeeld' },
+	{ email: 'kees@casustafel.example', name: 'Kees Mulder', org: 'Veilig Thuis Voorbeeld' },
+	{ email: 'eva@casustafel.example', name: 'Eva de Jong', org: 'Jeugdbescherming Voorbeeld' },
+	{ email: 'noor@casustafel.example', name: 'Noor Hendriks', org: 'Gemeente Voorbeeld', demoRole: 'voorzitter Jeugdbeschermingstafel' },
+	{ email: 'tom@casustafel.example', name: 'Tom van Leeuwen', org: 'Openbaar Ministerie Voorbeeld' },
+	{ email: 'anouk@casustafel.example', name: 'Anouk Peters', org: 'Scholengroep Voorbeeld' },
+	{ email: 'bram@casustafel.example', name: 'Bram Kok', org: 'Woonstichting Voorbeeld' },
+	{ email: 'linda@casustafel.example', name: 'Linda Bos', org: 'Sociaal Team Voorbeeld' }
+];
+
+interface DemoTable {
+	name: string;
+	type: string;
+	prefix: string;
+	members: [string, TableRole][];
+	meetingInDays: number[];
+	cases: {
+		code: string;
+		title: string;
+		kind: SubjectKind;
+		subject: string;
+		birthdate: string | null;
+		status: CaseStatus;
+		access: string[];
+	}[];
+}
+
+const u = (local: string) => `${local}@casustafel.example`;
+
+const TABLES: DemoTable[] = [
+	{
+		name: 'Top 150 Regio Voorbeeld',
+		type: 't150',
+		prefix: 'T150',
+		members: [
+			[u('voorzitter'), 'voorzitter'],
+			[u('secretaris'), 'secretaris'],
+			[u('deelnemer'), 'deelnemer'],
+			[u('geen-toegang'), 'deelnemer'],
+			[u('tom'), 'deelnemer'],
+			[u('waarnemer'), 'waarnemer']
+		],
+		meetingInDays: [-14, 3, 17],
+		cases: [
+			{ code: 'T150-2026-014', title: 'Jongvolwassene, herhaalde inbraken en schulden', kind: 'persoon', subject: 'Rens Verzonnen', birthdate: '2004-03-12', status: 'in_uitvoering', access: ['Sociaal Team Voorbeeld', 'GGZ Voorbeeld'] },
+			{ code: 'T150-2026-015', title: 'Overlast in de wijk, verslaving', kind: 'persoon', subject: 'Karin Bedacht', birthdate: '1988-09-30', status: 'besproken', access: ['Politie Eenheid Voorbeeld', 'Openbaar Ministerie Voorbeeld'] },
+			{ code: 'T150-2026-016', title: 'Nieuwe aanmelding, nog te beoordelen', kind: 'persoon', subject: 'Jamal Fictief', birthdate: '2001-01-05', status: 'aangemeld', access: [] }
+		]
+	},
+	{
+		name: 'Overleg Passende Hulp Regio Voorbeeld',
+		type: 'oph',
+		prefix: 'OPH',
+		members: [
+			[u('mehmet'), 'voorzitter'],
+			[u('sara'), 'secretaris'],
+			[u('deelnemer'), 'deelnemer'],
+			[u('eva'), 'deelnemer'],
+			[u('anouk'), 'deelnemer']
+		],
+		meetingInDays: [5],
+		cases: [
+			{ code: 'OPH-2026-003', title: 'Kind van 9, dreigende uithuisplaatsing', kind: 'jeugdige', subject: 'Mila Proef', birthdate: '2017-06-21', status: 'gepland', access: ['Sociaal Team Voorbeeld', 'Jeugdbescherming Voorbeeld'] },
+			{ code: 'OPH-2026-004', title: 'Tiener, vastgelopen behandeling', kind: 'jeugdige', subject: 'Sem Bedenksel', birthdate: '2012-11-02', status: 'aangemeld', access: ['Scholengroep Voorbeeld'] }
+		]
+	},
+	{
+		name: 'Tussen Wal en Schip Regio Voorbeeld',
+		type: 'tws',
+		prefix: 'TWS',
+		members: [
+			[u('mehmet'), 'voorzitter'],
+			[u('sara'), 'secretaris'],
+			[u('anouk'), 'deelnemer'],
+			[u('bram'), 'deelnemer'],
+			[u('linda'), 'deelnemer']
+		],
+		meetingInDays: [10],
+		cases: [
+			{ code: 'TWS-2026-002', title: 'Jongere bijna 18, verblijf loopt af', kind: 'jeugdige', subject: 'Daan Verzonnen', birthdate: '2009-01-15', status: 'gepland', access: ['Sociaal Team Voorbeeld', 'Woonstichting Voorbeeld', 'Scholengroep Voorbeeld'] }
+		]
+	},
+	{
+		name: 'Jeugdbeschermingstafel Regio Voorbeeld',
+		type: 'jbt',
+		prefix: 'JBT',
+		members: [
+			[u('noor'), 'voorzitter'],
+			[u('sara'), 'secretaris'],
+			[u('kees'), 'deelnemer'],
+			[u('eva'), 'deelnemer'],
+			[u('deelnemer'), 'deelnemer']
+		],
+		meetingInDays: [7],
+		cases: [
+			{ code: 'JBT-2026-007', title: 'Zorgen over veiligheid, twee kinderen', kind: 'gezin', subject: 'Gezin Voorbeeldstra', birthdate: null, status: 'gepland', access: ['Veilig Thuis Voorbeeld', 'Jeugdbescherming Voorbeeld', 'Sociaal Team Voorbeeld'] }
+		]
+	},
+	{
+		name: 'MDA++ Regio Voorbeeld',
+		type: 'mda',
+		prefix: 'MDA',
+		members: [
+			[u('voorzitter'), 'voorzitter'],
+			[u('secretaris'), 'secretaris'],
+			[u('kees'), 'deelnemer'],
+			[u('linda'), 'deelnemer']
+		],
+		meetingInDays: [12],
+		cases: [
+			{ code: 'MDA-2026-001', title: 'Huishouden, terugkerend huiselijk geweld', kind: 'huishouden', subject: 'Huishouden Testman', birthdate: null, status: 'monitoring', access: ['Veilig Thuis Voorbeeld', 'Sociaal Team Voorbeeld'] }
+		]
+	}
+];
+
+const LOCATIONS = ['Stadskantoor, zaal 2.14', 'Zorg- en Veiligheidshuis, vergaderzaal', 'Online en zaal De Brug'];
+
+/** Seeds all table types (always) and, when the database has no organisations yet, the demo region. */
+export async function seedDemoRegion(ctx: AppContext): Promise<{ email: string; role: string }[] | null> {
+	const { db } = ctx;
+	const now = ctx.now();
+	await seedTableTypes(db, now);
+	const existing = await db.selectFrom('organisations').select('id').limit(1).executeTakeFirst();
+	if (existing) return null;
+
+	const passwordHash = await hashPassword(DEMO_PASSWORD);
+	await db.transaction().execute(async (trx) => {
+		const at = now.toISOString();
+		const orgIds = new Map<string, number>();
+		for (const [name, type] of ORGANISATIONS) {
+			const row = await trx.insertInto('organisations').values({ name, type, created_at: at }).returning('id').executeTakeFirstOrThrow();
+			orgIds.set(name, row.id);
+		}
+		const userIds = new Map<string, number>();
+		for (const user of USERS) {
+			const row = await trx
+				.insertInto('users')
+				.values({ name: user.name, email: user.email, organisation_id: orgIds.get(user.org)!, password_hash: passwordHash, is_admin: user.admin ? 1 : 0, created_at: at })
+				.returning('id')
+				.executeTakeFirstOrThrow();
+			userIds.set(user.email, row.id);
+		}
+		const chairId = userIds.get(u('voorzitter'))!;
+		for (const [index, table] of TABLES.entries()) {
+			const type = await trx.selectFrom('table_types').select('id').where('slug', '=', table.type).executeTakeFirstOrThrow();
+			const t = await trx
+				.insertInto('case_tables')
+				.values({ name: table.name, table_type_id: type.id, code_prefix: table.prefix, created_at: at })
+				.returning('id')
+				.executeTakeFirstOrThrow();
+			for (const [email, role] of table.members) {
+				await trx.insertInto('memberships').values({ case_table_id: t.id, user_id: userIds.get(email)!, role, created_at: at }).execute();
+			}
+			for (const days of table.meetingInDays) {
+				await trx
+					.insertInto('meetings')
+					.values({
+						case_table_id: t.id,
+						starts_at: meetingTime(now, days).toISOString(),
+						location: LOCATIONS[index % LOCATIONS.length]!,
+						status: days < 0 ? 'gesloten' : 'gepland',
+						created_at: at
+					})
+					.execute();
+			}
+			for (const c of table.cases) {
+				const row = await trx
+					.insertInto('cases')
+					.values({ case_table_id: t.id, code: c.code, title: c.title, subject_kind: c.kind, subject_name: c.subject, subject_birthdate: c.birthdate, status: c.status, created_at: at })
+					.returning('id')
+					.executeTakeFirstOrThrow();
+				for (const org of c.access) {
+					await trx.insertInto('case_access').values({ case_id: row.id, organisation_id: orgIds.get(org)!, granted_by: chairId, granted_at: at }).execute();
+				}
+			}
+		}
+	});
+	return USERS.filter((x) => x.demoRole).map((x) => ({ email: x.email, role: x.demoRole! }));
+}
+
+async function seedTableTypes(db: Executor, now: Date) {
+	for (const t of TABLE_TYPES) {
+		await db
+			.insertInto('table_types')
+			.values({ slug: t.slug, name: t.name, purpose: t.purpose, leefgebieden: JSON.stringify(t.leefgebieden), created_at: now.toISOString() })
+			.onConflict((oc) => oc.column('slug').doNothing())
+			.execute();
+	}
+}
+
+/** A weekday morning `days` from now at 09:30 Amsterdam time (08:30 UTC in winter is close enough for a demo). */
+function meetingTime(now: Date, days: number): Date {
+	const d = new Date(now.getTime() + days * 86_400_000);
+	d.setUTCHours(8, 30, 0, 0);
+	return d;
+}
+
+export const DEMO_LOGINS = USERS.filter((x) => x.demoRole).map((x) => ({ email: x.email, role: x.demoRole! }));

@@ -1,0 +1,29 @@
+const dateTime = new Intl.DateTimeFormat('nl-NL', {
+	weekday: 'long',
+	day: 'numeric',
+	month: 'long',
+	hour: '2-digit',
+	minute: '2-digit',
+	timeZone: 'Europe/Amsterdam'
+});
+const dateOnly = new Intl.DateTimeFormat('nl-NL', {
+	day: 'numeric',
+	month: 'long',
+	year: 'numeric',
+	timeZone: 'Europe/Amsterdam'
+});
+const short = new Intl.DateTimeFormat('nl-NL', {
+	day: 'numeric',
+	month: 'short',
+	year: 'numeric',
+	hour: '2-digit',
+	minute: '2-digit',
+	timeZone: 'Europe/Amsterdam'
+});
+
+/** "maandag 30 november 09:30" */
+export const formatDateTime = (iso: string) => dateTime.format(new Date(iso));
+/** "30 november 2026" */
+export const formatDate = (iso: string) => dateOnly.format(new Date(iso));
+/** "30 nov 2026 09:30" */
+export const formatShort = (iso: string) => short.format(new Date(iso));

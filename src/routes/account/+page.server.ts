@@ -1,0 +1,39 @@
+import { fail, redirect } from '@sveltejs/kit';
+import { z } from 'zod';
+import { endSession, mySessions } from '$lib/server/account/service';
+import { clearSessionCookie, requestMeta, requireActor, toFormFailure } from '$lib/server/http';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async (event) => {
+	const actor = requireActor(event);
+	const current = event.locals.session!.id;
+	const sessions = await mySessions(event.locals.ctx, actor);
+	return {
+		sessions: sessions.map((s) => ({ ...s, current: s.id === current })),
+		user: {
+			name: event.locals.user!.name,
+			email: event.locals.user!.email,
+			organisationName: event.locals.user!.organisationName
+		}
+	};
+};
+
+const EndForm = z.object({ sessionId: z.string().regex(/^[0-9a-f]{64}$/) });
+
+export const actions: Actions = {
+	endSession: async (event) => {
+		const actor = requireActor(event);
+		const parsed = EndForm.safeParse(Object.fromEntries(await event.request.formData()));
+		if (!parsed.success) return fail(400, { code: 'INVALID_INPUT', message: 'Deze sessie bestaat niet (meer).' });
+		try {
+			await endSession(event.locals.ctx, actor, parsed.data.sessionId, requestMeta(event));
+		} catch (e) {
+			return toFormFailure(e);
+		}
+		if (parsed.data.sessionId === event.locals.session?.id) {
+			clearSessionCookie(event.cookies);
+			redirect(303, '/login?verlopen');
+		}
+		return { success: 'De sessie is beëindigd.' };
+	}
+};
