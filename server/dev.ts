@@ -1,11 +1,18 @@
+import type http from 'node:http';
 import { createServer } from 'vite';
+import { createContext, installContext } from '../src/lib/server/context';
+import { attachRealtime } from './realtime';
 
 /**
- * `npm run dev`: Vite's dev server with hot reload. The app context (database, demo seed) is
- * created on the first request by hooks.server.ts; socket.io and `/collab/` will attach to
- * Vite's HTTP server here through the same `attachRealtime` hook as server/index.ts.
+ * `npm run dev`: Vite's dev server with hot reload, plus the same app context and realtime
+ * endpoints as the production server, attached to Vite's HTTP server.
  */
+const contextPromise = createContext();
+installContext(contextPromise);
+const ctx = await contextPromise;
+
 const port = Number(process.env.PORT ?? 5173);
 const vite = await createServer({ server: { port, host: process.env.HOST ?? 'localhost' } });
+if (vite.httpServer) attachRealtime(vite.httpServer as http.Server, ctx);
 await vite.listen();
 vite.printUrls();

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { createContext, installContext, type AppContext, type ContextOptions } from '../src/lib/server/context';
+import { attachRealtime } from './realtime';
 
 /**
  * The Casustafel process: one HTTP server on one port. It mounts the SvelteKit handler from
@@ -16,6 +17,8 @@ export interface RunningServer {
 	close(): Promise<void>;
 }
 
+const PROTOCOL_HEADER = 'x-casustafel-protocol';
+
 type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse, next?: () => void) => void;
 
 export async function startServer(options: ContextOptions = {}): Promise<RunningServer> {
@@ -23,10 +26,22 @@ export async function startServer(options: ContextOptions = {}): Promise<Running
 	installContext(contextPromise);
 	const ctx = await contextPromise;
 
-	// @ts-ignore: the build output exists only after `vite build`
-	const { handler } = (await import('../build/handler.js')) as { handler: RequestHandler };
-	const server = http.createServer((req, res) => handler(req, res));
-	attachRealtime(server);
+	// adapter-node assumes https unless told otherwise. Without ORIGIN or PROTOCOL_HEADER, we
+	// tell it the real protocol of each connection through a header only we set, so the origin
+	// check works on http://localhost as well as on any host name the server is reached by.
+	const ownProtocolHeader = !process.env.ORIGIN && !process.env.PROTOCOL_HEADER;
+	if (ownProtocolHeader) process.env.PROTOCOL_HEADER = PROTOCOL_HEADER;
+
+	// A computed path: the build output exists only after `vite build` and is not type-checked.
+	const handlerModule = new URL('../build/handler.js', import.meta.url).href;
+	const { handler } = (await import(handlerModule)) as { handler: RequestHandler };
+	const server = http.createServer((req, res) => {
+		if (ownProtocolHeader) {
+			req.headers[PROTOCOL_HEADER] = 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http';
+		}
+		handler(req, res);
+	});
+	const realtime = attachRealtime(server, ctx);
 
 	await new Promise<void>((resolve) => server.listen(ctx.config.port, ctx.config.host, resolve));
 	const { port } = server.address() as AddressInfo;
@@ -36,18 +51,13 @@ export async function startServer(options: ContextOptions = {}): Promise<Running
 	let closing: Promise<void> | undefined;
 	const close = () =>
 		(closing ??= (async () => {
-			await new Promise<void>((resolve) => {
-				server.close(() => resolve());
-				server.closeIdleConnections();
-			});
+			const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+			server.closeIdleConnections();
+			await realtime.close();
+			await stopped;
 			await ctx.db.destroy();
 		})());
 	return { ctx, server, url, close };
-}
-
-/** Where socket.io and the `/collab/` upgrade route attach. Until then, refuse every upgrade. */
-function attachRealtime(server: http.Server): void {
-	server.on('upgrade', (_req, socket) => socket.destroy());
 }
 
 async function main() {

@@ -9,5 +9,5 @@ export const load: PageServerLoad = async (event) => {
 		listMyTables(ctx, actor),
 		upcomingMeetingsFor(ctx, actor)
 	]);
-	return { tables, meetings };
+	return { tables, meetings, isAdmin: actor.isAdmin };
 };

@@ -2,6 +2,7 @@ import pino, { type Logger } from 'pino';
 import { readConfig, type Config } from './config';
 import { migrateToLatest, openDatabase, type Db } from './db/index';
 import { DEMO_PASSWORD, seedDemoRegion } from './seed/demo';
+import type { CollabConnection, CollabHub } from './collab/hub';
 
 /**
  * Everything process-wide lives in one context that server/index.ts creates. SvelteKit's bundle
@@ -14,6 +15,14 @@ export interface AppContext {
 	log: Logger;
 	/** The clock, injectable so tests can move time (session expiry, throttling). */
 	now: () => Date;
+	/** Live documents and connections, once the server has attached them (server/realtime.ts). */
+	realtime?: {
+		hub: CollabHub;
+		revokeSession(sessionId: string): void;
+		revokeUser(userId: number): void;
+		reauthorize(match: (c: CollabConnection) => boolean): Promise<void>;
+		close(): Promise<void>;
+	};
 }
 
 const KEY = Symbol.for('casustafel.context');

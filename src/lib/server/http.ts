@@ -1,14 +1,11 @@
 import { error, fail, redirect, type Cookies, type RequestEvent } from '@sveltejs/kit';
-import type { AppContext } from './context';
 import { AppError, httpStatus } from './errors';
 import type { Actor } from './policy/index';
-import { SESSION_COOKIE, type Session, type SessionPolicy } from './auth/session';
+import { SESSION_COOKIE, type Session } from './auth/session';
 
 /** Helpers that keep every route thin: authenticate, call a service, map the result. */
 
-export function sessionPolicy(ctx: AppContext): SessionPolicy {
-	return { idleMinutes: ctx.config.sessionIdleMinutes, absoluteHours: ctx.config.sessionAbsoluteHours };
-}
+export { sessionPolicy } from './auth/session';
 
 /** The logged-in actor, or a redirect to the login page that comes back here afterwards. */
 export function requireActor(event: Pick<RequestEvent, 'locals' | 'url'>): Actor {

@@ -9,7 +9,9 @@ export const load: PageServerLoad = async (event) => {
 	const current = event.locals.session!.id;
 	const sessions = await mySessions(event.locals.ctx, actor);
 	return {
-		sessions: sessions.map((s) => ({ ...s, current: s.id === current })),
+		sessions: sessions
+			.map((s) => ({ ...s, current: s.id === current }))
+			.sort((a, b) => Number(b.current) - Number(a.current)),
 		user: {
 			name: event.locals.user!.name,
 			email: event.locals.user!.email,

@@ -1,6 +1,7 @@
 import type { AppContext } from '../context';
 import { recordAudit } from '../audit/index';
-import { invalidateSession, invalidateUserSessions, listUserSessions } from '../auth/session';
+import { listUserSessions } from '../auth/session';
+import { endSessionEverywhere, endUserEverywhere } from '../auth/revoke';
 import { notFound } from '../errors';
 import { authorize, type Actor } from '../policy/index';
 
@@ -22,7 +23,7 @@ export async function endSession(
 	const row = await db.selectFrom('sessions').select(['id', 'user_id']).where('id', '=', sessionId).executeTakeFirst();
 	if (!row) throw notFound();
 	await authorize(db, actor, 'session.end', { kind: 'user', userId: row.user_id });
-	await invalidateSession(db, sessionId);
+	await endSessionEverywhere(ctx, sessionId);
 	await recordAudit(db, {
 		at: ctx.now(),
 		userId: actor.userId,
@@ -41,7 +42,7 @@ export async function endAllSessionsOf(
 	meta: { ip: string | null }
 ): Promise<number> {
 	await authorize(ctx.db, actor, 'session.end', { kind: 'user', userId });
-	const ended = await invalidateUserSessions(ctx.db, userId);
+	const ended = await endUserEverywhere(ctx, userId);
 	await recordAudit(ctx.db, {
 		at: ctx.now(),
 		userId: actor.userId,

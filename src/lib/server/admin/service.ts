@@ -1,7 +1,7 @@
 import type { AppContext } from '../context';
 import { recordAudit } from '../audit/index';
 import { hashPassword, passwordProblem } from '../auth/password';
-import { invalidateUserSessions } from '../auth/session';
+import { endUserEverywhere } from '../auth/revoke';
 import { conflict, invalidInput, notFound } from '../errors';
 import { authorize, type Actor } from '../policy/index';
 import type { OrganisationType, TableRole } from '../../shared/roles';
@@ -22,6 +22,11 @@ function audit(ctx: AppContext, actor: Actor, meta: RequestMeta) {
 			detail,
 			ip: meta.ip
 		});
+}
+
+/** Throws NOT_FOUND unless the actor is a beheerder; the beheer layout calls it for every page. */
+export async function requireAdmin(ctx: AppContext, actor: Actor): Promise<void> {
+	await authorize(ctx.db, actor, 'admin.manage', REGION);
 }
 
 /** Overview for the beheer pages: organisations, users, tables, table types. */
@@ -58,12 +63,28 @@ export async function adminOverview(ctx: AppContext, actor: Actor) {
 			.selectFrom('case_tables')
 			.innerJoin('table_types', 'table_types.id', 'case_tables.table_type_id')
 			.select(['case_tables.id', 'case_tables.name', 'case_tables.code_prefix', 'table_types.name as typeName'])
+			.select((eb) =>
+				eb
+					.selectFrom('memberships')
+					.select(eb.fn.countAll<number>().as('n'))
+					.whereRef('memberships.case_table_id', '=', 'case_tables.id')
+					.as('memberCount')
+			)
 			.orderBy('case_tables.name')
 			.execute(),
 		db.selectFrom('table_types').select(['id', 'name', 'slug']).orderBy('name').execute()
 	]);
-	return { organisations, users, tables, tableTypes };
+	const byName = (a: { name: string }, b: { name: string }) => dutch.compare(a.name, b.name);
+	return {
+		organisations: organisations.sort(byName),
+		users: users.sort(byName),
+		tables: tables.sort(byName),
+		tableTypes: tableTypes.sort(byName)
+	};
 }
+
+/** Sorting as a Dutch reader expects ("Gemeente" before "GGZ"), not by byte value. */
+const dutch = new Intl.Collator('nl', { sensitivity: 'base' });
 
 export async function createOrganisation(
 	ctx: AppContext,
@@ -137,7 +158,7 @@ export async function setUserDisabled(
 		.where('id', '=', userId)
 		.executeTakeFirst();
 	if (Number(result.numUpdatedRows) === 0) throw notFound();
-	const ended = disabled ? await invalidateUserSessions(db, userId) : 0;
+	const ended = disabled ? await endUserEverywhere(ctx, userId) : 0;
 	await audit(ctx, actor, meta)(disabled ? 'user.disable' : 'user.enable', {
 		targetUserId: userId,
 		sessionsEnded: ended
@@ -162,7 +183,7 @@ export async function resetPassword(
 		.where('id', '=', userId)
 		.executeTakeFirst();
 	if (Number(result.numUpdatedRows) === 0) throw notFound();
-	const ended = await invalidateUserSessions(db, userId);
+	const ended = await endUserEverywhere(ctx, userId);
 	await audit(ctx, actor, meta)('user.password_reset', { targetUserId: userId, sessionsEnded: ended });
 }
 
@@ -178,6 +199,17 @@ export async function createTable(
 	if (!type) throw invalidInput({ tableTypeId: 'Kies een bestaand soort overleg.' });
 	const taken = await db.selectFrom('case_tables').select('id').where('name', '=', input.name).executeTakeFirst();
 	if (taken) throw conflict('Er bestaat al een overlegtafel met deze naam.', { name: 'Deze naam is al in gebruik.' });
+	// Case codes are built from the prefix and are unique, so two tables cannot share one.
+	const prefixTaken = await db
+		.selectFrom('case_tables')
+		.select('id')
+		.where('code_prefix', '=', input.codePrefix)
+		.executeTakeFirst();
+	if (prefixTaken) {
+		throw conflict('Er bestaat al een overlegtafel met deze codeletters.', {
+			codePrefix: 'Deze codeletters zijn al in gebruik bij een andere overlegtafel.'
+		});
+	}
 	const row = await db
 		.insertInto('case_tables')
 		.values({
@@ -266,6 +298,8 @@ export async function setMembership(
 		role: input.role,
 		previousRole: existing?.role ?? null
 	});
+	// A lower role takes effect on open documents at once.
+	if (existing) await ctx.realtime?.reauthorize((c) => c.userId === input.userId);
 }
 
 export async function removeMembership(
@@ -283,4 +317,5 @@ export async function removeMembership(
 		.executeTakeFirst();
 	if (Number(result.numDeletedRows) === 0) throw notFound();
 	await audit(ctx, actor, meta)('membership.remove', { tableId: input.tableId, targetUserId: input.userId });
+	await ctx.realtime?.reauthorize((c) => c.userId === input.userId);
 }

@@ -8,6 +8,8 @@ export type AuditAction =
 	| 'logout'
 	| 'session.end'
 	| 'case.view'
+	| 'case.document.open'
+	| 'case.document.edit'
 	| 'case.access.grant'
 	| 'case.access.withdraw'
 	| 'user.create'

@@ -2,7 +2,8 @@ import type { AppContext } from '../context';
 import { recordAudit } from '../audit/index';
 import { AppError } from '../errors';
 import { verifyAgainstDummy, verifyPassword } from './password';
-import { createSession, generateSessionToken, invalidateSession, type Session } from './session';
+import { createSession, generateSessionToken, type Session } from './session';
+import { endSessionEverywhere } from './revoke';
 import {
 	ACCOUNT_RULE,
 	ADDRESS_RULE,
@@ -37,6 +38,40 @@ function throttled(until: Date, now: Date): AppError {
 const WRONG = () => new AppError('UNAUTHENTICATED', 'Het e-mailadres of het wachtwoord klopt niet.');
 
 /**
+ * Attempts that share a throttle key run one after another. Checking the lock, verifying the
+ * password (which takes a while) and recording the failure are separate steps; without this,
+ * guesses sent in parallel would all pass the lock check before the first failure is counted,
+ * and their read-then-write updates of the counter would overwrite each other. One process
+ * owns the SQLite file, so an in-process queue per key is enough; several nodes would need a
+ * row lock in the database instead.
+ */
+const queues = new Map<string, Promise<void>>();
+
+async function acquire(key: string): Promise<() => void> {
+	const previous = queues.get(key) ?? Promise.resolve();
+	let release!: () => void;
+	const mine = new Promise<void>((resolve) => (release = resolve));
+	const tail = previous.then(() => mine);
+	queues.set(key, tail);
+	await previous;
+	return () => {
+		release();
+		if (queues.get(key) === tail) queues.delete(key);
+	};
+}
+
+/** Runs `fn` holding every key; keys are taken in sorted order so two attempts cannot deadlock. */
+async function serialised<T>(keys: string[], fn: () => Promise<T>): Promise<T> {
+	const releases: (() => void)[] = [];
+	try {
+		for (const key of [...new Set(keys)].sort()) releases.push(await acquire(key));
+		return await fn();
+	} finally {
+		for (const release of releases.reverse()) release();
+	}
+}
+
+/**
  * Checks the password with throttling per account and per address, and on success starts a
  * new session with a fresh token. Unknown e-mail, wrong password and disabled account all give
  * the same answer, so the form does not reveal which accounts exist.
@@ -45,10 +80,19 @@ export async function login(
 	ctx: AppContext,
 	input: LoginInput
 ): Promise<{ token: string; session: Session }> {
-	const { db } = ctx;
-	const now = ctx.now();
 	const email = input.email.trim().toLowerCase();
 	const keys = [accountKey(email), addressKey(input.ip)];
+	return serialised(keys, () => attempt(ctx, input, email, keys));
+}
+
+async function attempt(
+	ctx: AppContext,
+	input: LoginInput,
+	email: string,
+	keys: string[]
+): Promise<{ token: string; session: Session }> {
+	const { db } = ctx;
+	const now = ctx.now();
 	for (const key of keys) {
 		const until = await lockedUntil(db, key, now);
 		if (until) {
@@ -114,7 +158,7 @@ export async function logout(
 	user: { id: number; organisationId: number },
 	ip: string
 ): Promise<void> {
-	await invalidateSession(ctx.db, sessionId);
+	await endSessionEverywhere(ctx, sessionId);
 	await recordAudit(ctx.db, {
 		at: ctx.now(),
 		userId: user.id,

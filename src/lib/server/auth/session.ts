@@ -14,6 +14,11 @@ export interface SessionPolicy {
 	absoluteHours: number;
 }
 
+/** The configured timeouts (SESSION_IDLE_MINUTES, SESSION_ABSOLUTE_HOURS). */
+export function sessionPolicy(ctx: { config: { sessionIdleMinutes: number; sessionAbsoluteHours: number } }): SessionPolicy {
+	return { idleMinutes: ctx.config.sessionIdleMinutes, absoluteHours: ctx.config.sessionAbsoluteHours };
+}
+
 export interface SessionUser {
 	id: number;
 	name: string;
@@ -90,7 +95,19 @@ export async function validateSessionToken(
 	now: Date,
 	policy: SessionPolicy
 ): Promise<SessionValidation> {
-	const id = sessionIdFromToken(token);
+	return validateSessionId(db, sessionIdFromToken(token), now, policy);
+}
+
+/**
+ * The same check by session id (the token's hash), for live connections that hold the id:
+ * it also counts as activity, so an open meeting page keeps its session alive.
+ */
+export async function validateSessionId(
+	db: Executor,
+	id: string,
+	now: Date,
+	policy: SessionPolicy
+): Promise<SessionValidation> {
 	const row = await db
 		.selectFrom('sessions')
 		.innerJoin('users', 'users.id', 'sessions.user_id')

@@ -3,6 +3,8 @@ import { recordAudit } from '../audit/index';
 import { conflict, invalidInput, notFound } from '../errors';
 import { authorize, can, type Actor } from '../policy/index';
 
+const dutch = new Intl.Collator('nl');
+
 export interface RequestMeta {
 	ip: string | null;
 }
@@ -73,7 +75,8 @@ async function listCaseAccess(ctx: AppContext, caseId: number) {
 }
 
 async function listOrganisationsForGrant(ctx: AppContext) {
-	return ctx.db.selectFrom('organisations').select(['id', 'name', 'type']).orderBy('name').execute();
+	const rows = await ctx.db.selectFrom('organisations').select(['id', 'name', 'type']).execute();
+	return rows.sort((a, b) => dutch.compare(a.name, b.name));
 }
 
 /** Grants an organisation access to a case (voorzitter, secretaris). */
@@ -153,4 +156,6 @@ export async function withdrawCaseAccess(
 			ip: meta.ip
 		});
 	});
+	// Open document connections of that organisation's people lose the case at once.
+	await ctx.realtime?.reauthorize((c) => c.docName === `case:${caseId}`);
 }

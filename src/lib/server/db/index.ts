@@ -24,7 +24,21 @@ export function openDatabase(databaseUrl: string): Db {
 	sqlite.pragma('foreign_keys = ON');
 	sqlite.pragma('busy_timeout = 5000');
 	sqlite.pragma('synchronous = NORMAL');
-	return new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+	const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+	handles.set(db, sqlite);
+	return db;
+}
+
+const handles = new WeakMap<Db, Database.Database>();
+
+/**
+ * The raw better-sqlite3 handle behind a Kysely instance, for the one hot path that needs
+ * synchronous prepared statements (the document update log); everything else uses Kysely.
+ */
+export function sqliteHandle(db: Db): Database.Database {
+	const handle = handles.get(db);
+	if (!handle) throw new Error('not a SQLite database opened by openDatabase');
+	return handle;
 }
 
 export function migrator(db: Kysely<any>): Migrator {

@@ -95,6 +95,27 @@ export interface MeetingTable {
 	location: string;
 	status: string;
 	created_at: Timestamp;
+	current_item_id: Generated<string | null>;
+	timer_item_id: Generated<string | null>;
+	timer_started_at: Generated<Timestamp | null>;
+	timer_elapsed_ms: Generated<number>;
+	timer_extra_ms: Generated<number>;
+	opened_at: Generated<Timestamp | null>;
+	closed_at: Generated<Timestamp | null>;
+}
+
+export interface DocUpdateTable {
+	id: Generated<number>;
+	doc_name: string;
+	data: Uint8Array;
+	created_at: Timestamp;
+}
+
+export interface DocSnapshotTable {
+	doc_name: string;
+	state: Uint8Array;
+	last_update_id: number;
+	updated_at: Timestamp;
 }
 
 export interface AuditLogTable {
@@ -121,6 +142,8 @@ export interface DB {
 	case_access: CaseAccessTable;
 	meetings: MeetingTable;
 	audit_log: AuditLogTable;
+	doc_updates: DocUpdateTable;
+	doc_snapshots: DocSnapshotTable;
 }
 
 export type UserRow = Selectable<UserTable>;

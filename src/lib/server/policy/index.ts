@@ -103,3 +103,41 @@ export async function authorize(
 ): Promise<void> {
 	if (!(await can(db, actor, operation, target))) throw notFound();
 }
+
+/** The documents a connection can open: `case:<id>` and `meeting:<id>`. */
+export type DocumentRef = { kind: 'case'; caseId: number } | { kind: 'meeting'; meetingId: number };
+
+export function parseDocumentName(name: string): DocumentRef | null {
+	const match = /^(case|meeting):([1-9][0-9]{0,15})$/.exec(name);
+	if (!match) return null;
+	const id = Number(match[2]);
+	return match[1] === 'case' ? { kind: 'case', caseId: id } : { kind: 'meeting', meetingId: id };
+}
+
+/**
+ * Read-write, read-only or nothing, for the whole document; the same policy as the pages.
+ * A closed meeting's document is read-only for everyone: what was agreed stays as agreed.
+ */
+export async function documentAccess(
+	db: Executor,
+	actor: Actor,
+	ref: DocumentRef
+): Promise<'write' | 'read' | null> {
+	if (ref.kind === 'case') {
+		const target: Target = { kind: 'case', caseId: ref.caseId };
+		const facts = await loadFacts(db, actor, target);
+		if (!facts) return null;
+		if (decide(actor, 'case.edit', facts)) return 'write';
+		return decide(actor, 'case.view', facts) ? 'read' : null;
+	}
+	const target: Target = { kind: 'meeting', meetingId: ref.meetingId };
+	const facts = await loadFacts(db, actor, target);
+	if (!facts || !decide(actor, 'meeting.view', facts)) return null;
+	const meeting = await db
+		.selectFrom('meetings')
+		.select('status')
+		.where('id', '=', ref.meetingId)
+		.executeTakeFirstOrThrow();
+	if (meeting.status === 'gesloten') return 'read';
+	return decide(actor, 'meeting.run', facts) ? 'write' : 'read';
+}

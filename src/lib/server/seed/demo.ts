@@ -230,10 +230,13 @@ async function seedTableTypes(db: Executor, now: Date) {
 	}
 }
 
-/** A weekday morning `days` from now at 09:30 Amsterdam time (08:30 UTC in winter is close enough for a demo). */
+/** A weekday morning about `days` from now, at 09:30 Amsterdam time in winter and 10:30 in summer. */
 function meetingTime(now: Date, days: number): Date {
 	const d = new Date(now.getTime() + days * 86_400_000);
 	d.setUTCHours(8, 30, 0, 0);
+	const weekday = d.getUTCDay();
+	if (weekday === 6) d.setUTCDate(d.getUTCDate() + 2);
+	if (weekday === 0) d.setUTCDate(d.getUTCDate() + 1);
 	return d;
 }
 

@@ -1,0 +1,99 @@
+import type http from 'node:http';
+import type { AppContext } from '../src/lib/server/context';
+import { sqliteHandle } from '../src/lib/server/db/index';
+import { createSqliteDocStore } from '../src/lib/server/collab/store';
+import { CollabHub } from '../src/lib/server/collab/hub';
+import { COLLAB_PREFIX, createCollabEndpoint } from '../src/lib/server/collab/endpoint';
+import { CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED } from '../src/lib/server/collab/protocol';
+import type { CollabConnection } from '../src/lib/server/collab/hub';
+import { documentAccess, parseDocumentName } from '../src/lib/server/policy/index';
+import { createLiveServer } from '../src/lib/server/live/server';
+
+export interface Realtime {
+	hub: CollabHub;
+	/** Closes every live and document connection of a session, at once. */
+	revokeSession(sessionId: string): void;
+	/** Closes every live and document connection of a user, at once. */
+	revokeUser(userId: number): void;
+	/**
+	 * Asks the policy again for every matching document connection, after access changed
+	 * (withdrawn organisation access, removed membership): closed with 4403 when nothing is
+	 * left, downgraded to read-only when only reading is.
+	 */
+	reauthorize(match: (c: CollabConnection) => boolean): Promise<void>;
+	/** Stops accepting realtime connections, waits for pending writes, unloads documents. */
+	close(): Promise<void>;
+}
+
+/**
+ * Attaches the realtime endpoints to an HTTP server, for the production server and the dev
+ * server alike: `/collab/<doc>` (Yjs, y-websocket protocol) and, from the meeting-control work
+ * on, socket.io on `/live`. Any other upgrade is destroyed: one nobody handles must not hang.
+ */
+export function attachRealtime(server: http.Server, ctx: AppContext): Realtime {
+	const store = createSqliteDocStore(sqliteHandle(ctx.db), {
+		now: ctx.now,
+		onWriteError: (err, attempt) =>
+			ctx.log.error({ err, attempt }, 'storing document updates failed; kept in memory, retrying')
+	});
+	const hub = new CollabHub({ store, log: ctx.log });
+	const collab = createCollabEndpoint(ctx, hub);
+	const io = createLiveServer(server, ctx);
+
+	server.on('upgrade', (req, socket, head) => {
+		const path = (req.url ?? '').split('?')[0] ?? '';
+		if (path.startsWith(COLLAB_PREFIX)) {
+			collab.handleUpgrade(req, socket, head);
+			return;
+		}
+		// socket.io handles its own path; Vite's hot-reload socket in development handles itself.
+		if (path.startsWith('/socket.io/')) return;
+		if (req.headers['sec-websocket-protocol'] === 'vite-hmr') return;
+		socket.destroy();
+	});
+
+	/** What the connection's user may do with its document now, by the same policy. */
+	async function accessNow(connection: CollabConnection) {
+		const user = await ctx.db
+			.selectFrom('users')
+			.select(['id', 'organisation_id', 'is_admin', 'disabled_at'])
+			.where('id', '=', connection.userId)
+			.executeTakeFirst();
+		const ref = parseDocumentName(connection.docName);
+		if (!user || user.disabled_at || !ref) return null;
+		return documentAccess(ctx.db, { userId: user.id, organisationId: user.organisation_id, isAdmin: user.is_admin === 1 }, ref);
+	}
+
+	const realtime: Realtime = {
+		hub,
+		revokeSession(sessionId) {
+			io.of('/live').in(`session:${sessionId}`).disconnectSockets(true);
+			hub.closeWhere((c) => c.sessionId === sessionId, CLOSE_UNAUTHORIZED, 'session ended');
+		},
+		revokeUser(userId) {
+			io.of('/live').in(`user:${userId}`).disconnectSockets(true);
+			hub.closeWhere((c) => c.userId === userId, CLOSE_UNAUTHORIZED, 'user blocked');
+		},
+		async reauthorize(match) {
+			for (const connection of hub.connections()) {
+				if (!match(connection)) continue;
+				const access = await accessNow(connection);
+				if (access === null) {
+					connection.close(CLOSE_FORBIDDEN, 'access withdrawn');
+					hub.disconnect(connection);
+				} else {
+					connection.access = access;
+				}
+			}
+		},
+		async close() {
+			io.of('/live').disconnectSockets(true);
+			await new Promise<void>((resolve) => io.close(() => resolve()));
+			collab.close();
+			await hub.shutdown();
+			await store.flush();
+		}
+	};
+	ctx.realtime = realtime;
+	return realtime;
+}

@@ -1,0 +1,182 @@
+import type http from 'node:http';
+import { Server, type Socket } from 'socket.io';
+import type { z } from 'zod';
+import type { AppContext } from '../context';
+import { SESSION_COOKIE, sessionPolicy, validateSessionId, validateSessionToken } from '../auth/session';
+import { AppError } from '../errors';
+import { readCookie, originAllowed } from '../collab/endpoint';
+import {
+	MeetingRef,
+	SetCurrentItem,
+	TimerCommand,
+	type Ack,
+	type ClientToServerEvents,
+	type LiveErrorCode,
+	type PresenceEntry,
+	type ServerToClientEvents,
+	type SocketData
+} from '../../shared/live';
+import {
+	closeMeeting,
+	mayRunMeeting,
+	meetingState,
+	openMeeting,
+	roleAtMeeting,
+	setCurrentItem,
+	timerCommand
+} from '../meetings/control';
+import type { Actor } from '../policy/index';
+
+type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+const meetingRoom = (id: number) => `meeting:${id}`;
+
+function actorOf(socket: LiveSocket): Actor {
+	return { userId: socket.data.userId, organisationId: socket.data.organisationId, isAdmin: socket.data.isAdmin };
+}
+
+/** Maps a thrown error to an ack once: AppErrors keep their code, anything else is INTERNAL. */
+function failure(ctx: AppContext, error: unknown): Ack<never> {
+	if (error instanceof AppError) {
+		const code: LiveErrorCode = error.code === 'NOT_FOUND' || error.code === 'CONFLICT' ? error.code : 'INVALID_INPUT';
+		return { ok: false, code, message: error.userMessage };
+	}
+	ctx.log.error({ err: error }, 'live event failed');
+	return { ok: false, code: 'INTERNAL', message: 'Er ging iets mis aan onze kant.' };
+}
+
+/**
+ * socket.io on the `/live` namespace: authenticated at the handshake with the same session
+ * check as the pages; each socket joins `user:<id>` and `session:<id>` so a logout can
+ * disconnect it. Every event is validated with zod and authorized by the policy through the
+ * meeting-control service.
+ */
+export function createLiveServer(server: http.Server, ctx: AppContext): LiveServer {
+	const io: LiveServer = new Server(server, {
+		destroyUpgrade: false,
+		maxHttpBufferSize: 64 * 1024,
+		serveClient: false
+	});
+	const live = io.of('/live');
+
+	live.use(async (socket, next) => {
+		try {
+			const token = readCookie(socket.handshake.headers.cookie, SESSION_COOKIE);
+			if (!token || !originAllowed(socket.request, ctx.config.origin)) return next(new Error('UNAUTHENTICATED'));
+			const { session, user } = await validateSessionToken(ctx.db, token, ctx.now(), sessionPolicy(ctx));
+			if (!session) return next(new Error('UNAUTHENTICATED'));
+			socket.data = {
+				userId: user.id,
+				sessionId: session.id,
+				organisationId: user.organisationId,
+				isAdmin: user.isAdmin,
+				name: user.name,
+				organisationName: user.organisationName
+			};
+			next();
+		} catch (error) {
+			ctx.log.error({ err: error }, 'live handshake failed');
+			next(new Error('INTERNAL'));
+		}
+	});
+
+	async function presence(meetingId: number): Promise<PresenceEntry[]> {
+		const sockets = await live.in(meetingRoom(meetingId)).fetchSockets();
+		const seen = new Map<number, PresenceEntry>();
+		for (const s of sockets) {
+			if (seen.has(s.data.userId)) continue;
+			seen.set(s.data.userId, {
+				userId: s.data.userId,
+				name: s.data.name,
+				organisationName: s.data.organisationName,
+				role: await roleAtMeeting(ctx, s.data.userId, meetingId)
+			});
+		}
+		return [...seen.values()].sort((a, b) => a.name.localeCompare(b.name, 'nl'));
+	}
+
+	async function broadcastPresence(meetingId: number) {
+		live.to(meetingRoom(meetingId)).emit('meeting:presence', { meetingId, presence: await presence(meetingId) });
+	}
+
+	/** Validates, runs, acks, and broadcasts the new state to everyone in the meeting. */
+	function command<S extends z.ZodType<{ meetingId: number }>>(
+		socket: LiveSocket,
+		schema: S,
+		run: (payload: z.output<S>) => Promise<Awaited<ReturnType<typeof meetingState>>>
+	) {
+		return async (payload: unknown, ack: unknown) => {
+			if (typeof ack !== 'function') return;
+			const parsed = schema.safeParse(payload);
+			if (!parsed.success) return ack({ ok: false, code: 'INVALID_INPUT', message: 'Ongeldig verzoek.' });
+			try {
+				const state = await run(parsed.data);
+				live.to(meetingRoom(state.meetingId)).emit('meeting:state', state);
+				ack({ ok: true, data: state });
+			} catch (error) {
+				ack(failure(ctx, error));
+			}
+		};
+	}
+
+	live.on('connection', (socket: LiveSocket) => {
+		void socket.join([`user:${socket.data.userId}`, `session:${socket.data.sessionId}`]);
+		const joined = new Set<number>();
+
+		socket.on('meeting:join', async (payload, ack) => {
+			if (typeof ack !== 'function') return;
+			const parsed = MeetingRef.safeParse(payload);
+			if (!parsed.success) return ack({ ok: false, code: 'INVALID_INPUT', message: 'Ongeldig verzoek.' });
+			const { meetingId } = parsed.data;
+			try {
+				const state = await meetingState(ctx, actorOf(socket), meetingId);
+				const canRun = await mayRunMeeting(ctx, actorOf(socket), meetingId);
+				await socket.join(meetingRoom(meetingId));
+				joined.add(meetingId);
+				ack({ ok: true, data: { state, presence: await presence(meetingId), canRun } });
+				await broadcastPresence(meetingId);
+			} catch (error) {
+				ack(failure(ctx, error));
+			}
+		});
+
+		socket.on('meeting:leave', async (payload, ack) => {
+			if (typeof ack !== 'function') return;
+			const parsed = MeetingRef.safeParse(payload);
+			if (!parsed.success) return ack({ ok: false, code: 'INVALID_INPUT', message: 'Ongeldig verzoek.' });
+			await socket.leave(meetingRoom(parsed.data.meetingId));
+			joined.delete(parsed.data.meetingId);
+			ack({ ok: true, data: null });
+			await broadcastPresence(parsed.data.meetingId);
+		});
+
+		socket.on('meeting:current', command(socket, SetCurrentItem, (p) => setCurrentItem(ctx, actorOf(socket), p.meetingId, p.itemId)));
+		socket.on('meeting:timer', command(socket, TimerCommand, (p) => timerCommand(ctx, actorOf(socket), p.meetingId, p.action, p.minutes)));
+		socket.on('meeting:open', command(socket, MeetingRef, (p) => openMeeting(ctx, actorOf(socket), p.meetingId)));
+		socket.on('meeting:close', command(socket, MeetingRef, (p) => closeMeeting(ctx, actorOf(socket), p.meetingId)));
+
+		socket.on('disconnect', () => {
+			for (const meetingId of joined) void broadcastPresence(meetingId);
+		});
+	});
+
+	// Once a minute every live socket's session is checked again: an open meeting page counts as
+	// activity (the chair's projector is not logged out mid-meeting), and a session that ended
+	// or expired loses its live connections, documents included.
+	const recheck = setInterval(() => void recheckSessions(), 60_000);
+	recheck.unref();
+	async function recheckSessions() {
+		const sessionIds = new Set([...live.sockets.values()].map((s) => s.data.sessionId));
+		for (const id of sessionIds) {
+			try {
+				const { session } = await validateSessionId(ctx.db, id, ctx.now(), sessionPolicy(ctx));
+				if (!session) ctx.realtime?.revokeSession(id);
+			} catch (error) {
+				ctx.log.error({ err: error }, 'live session recheck failed');
+			}
+		}
+	}
+
+	return io;
+}

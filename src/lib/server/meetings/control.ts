@@ -1,0 +1,135 @@
+import type { AppContext } from '../context';
+import { conflict, notFound } from '../errors';
+import { authorize, can, type Actor } from '../policy/index';
+import type { MeetingState, MeetingStatus } from '../../shared/live';
+import { timerElapsed } from '../../shared/live';
+
+/**
+ * Meeting control kept by the server: status, the chair's current agenda item and the per-item
+ * timer. Stored in the meetings row, so a restart loses neither the current item nor the timer.
+ */
+async function row(ctx: AppContext, meetingId: number) {
+	const meeting = await ctx.db
+		.selectFrom('meetings')
+		.selectAll()
+		.where('id', '=', meetingId)
+		.executeTakeFirst();
+	if (!meeting) throw notFound();
+	return meeting;
+}
+
+function toState(m: Awaited<ReturnType<typeof row>>, now: Date): MeetingState {
+	return {
+		meetingId: m.id,
+		status: m.status as MeetingStatus,
+		currentItemId: m.current_item_id,
+		timer: {
+			itemId: m.timer_item_id,
+			running: m.timer_started_at !== null,
+			startedAt: m.timer_started_at,
+			elapsedMs: m.timer_elapsed_ms,
+			extraMs: m.timer_extra_ms
+		},
+		serverNow: now.toISOString()
+	};
+}
+
+export async function meetingState(ctx: AppContext, actor: Actor, meetingId: number): Promise<MeetingState> {
+	await authorize(ctx.db, actor, 'meeting.view', { kind: 'meeting', meetingId });
+	return toState(await row(ctx, meetingId), ctx.now());
+}
+
+export async function mayRunMeeting(ctx: AppContext, actor: Actor, meetingId: number): Promise<boolean> {
+	return can(ctx.db, actor, 'meeting.run', { kind: 'meeting', meetingId });
+}
+
+async function runCommand(
+	ctx: AppContext,
+	actor: Actor,
+	meetingId: number,
+	change: (m: Awaited<ReturnType<typeof row>>, now: Date) => Record<string, unknown>
+): Promise<MeetingState> {
+	await authorize(ctx.db, actor, 'meeting.run', { kind: 'meeting', meetingId });
+	const now = ctx.now();
+	const current = await row(ctx, meetingId);
+	const set = change(current, now);
+	await ctx.db.updateTable('meetings').set(set).where('id', '=', meetingId).execute();
+	return toState(await row(ctx, meetingId), now);
+}
+
+function refuseWhenClosed(m: { status: string }) {
+	if (m.status === 'gesloten') throw conflict('Dit overleg is gesloten; er kan niets meer worden gewijzigd.');
+}
+
+/** Moves the meeting to an agenda item; its timer starts fresh (running if the meeting is open). */
+export function setCurrentItem(ctx: AppContext, actor: Actor, meetingId: number, itemId: string) {
+	return runCommand(ctx, actor, meetingId, (m, now) => {
+		refuseWhenClosed(m);
+		if (m.current_item_id === itemId) return {};
+		return {
+			current_item_id: itemId,
+			timer_item_id: itemId,
+			timer_elapsed_ms: 0,
+			timer_extra_ms: 0,
+			timer_started_at: m.status === 'geopend' ? now.toISOString() : null
+		};
+	});
+}
+
+export function timerCommand(
+	ctx: AppContext,
+	actor: Actor,
+	meetingId: number,
+	action: 'start' | 'pause' | 'reset' | 'extend',
+	minutes = 5
+) {
+	return runCommand(ctx, actor, meetingId, (m, now) => {
+		refuseWhenClosed(m);
+		const state = toState(m, now).timer;
+		switch (action) {
+			case 'start':
+				return m.timer_started_at ? {} : { timer_started_at: now.toISOString(), timer_item_id: m.current_item_id };
+			case 'pause':
+				return { timer_elapsed_ms: Math.round(timerElapsed(state, now.getTime())), timer_started_at: null };
+			case 'reset':
+				return { timer_elapsed_ms: 0, timer_extra_ms: 0, timer_started_at: null };
+			case 'extend':
+				return { timer_extra_ms: m.timer_extra_ms + minutes * 60_000 };
+		}
+	});
+}
+
+export function openMeeting(ctx: AppContext, actor: Actor, meetingId: number) {
+	return runCommand(ctx, actor, meetingId, (m, now) => {
+		refuseWhenClosed(m);
+		return { status: 'geopend', opened_at: m.opened_at ?? now.toISOString() };
+	});
+}
+
+/** Closes the meeting: its documents become read-only for everyone. */
+export async function closeMeeting(ctx: AppContext, actor: Actor, meetingId: number) {
+	const state = await runCommand(ctx, actor, meetingId, (m, now) => {
+		refuseWhenClosed(m);
+		const timer = toState(m, now).timer;
+		return {
+			status: 'gesloten',
+			closed_at: now.toISOString(),
+			timer_elapsed_ms: Math.round(timerElapsed(timer, now.getTime())),
+			timer_started_at: null
+		};
+	});
+	ctx.realtime?.hub.makeReadOnly(`meeting:${meetingId}`);
+	return state;
+}
+
+/** The viewer's role at the meeting's table, for presence. */
+export async function roleAtMeeting(ctx: AppContext, userId: number, meetingId: number): Promise<string | null> {
+	const r = await ctx.db
+		.selectFrom('meetings')
+		.innerJoin('memberships', 'memberships.case_table_id', 'meetings.case_table_id')
+		.select('memberships.role')
+		.where('meetings.id', '=', meetingId)
+		.where('memberships.user_id', '=', userId)
+		.executeTakeFirst();
+	return r?.role ?? null;
+}

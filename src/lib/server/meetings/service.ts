@@ -1,0 +1,96 @@
+import type { AppContext } from '../context';
+import { authorize, documentAccess, type Actor } from '../policy/index';
+import { decide } from '../policy/decide';
+import type { TableRole } from '../../shared/roles';
+
+export interface MeetingCase {
+	id: number;
+	code: string;
+	title: string;
+	access: 'write' | 'read';
+	/** who can be actiehouder: active users of organisations with access to the case */
+	candidates: { id: number; name: string; organisationId: number; organisationName: string }[];
+}
+
+/**
+ * Everything a meeting page needs besides the live documents: the meeting, the viewer's role,
+ * and the table's cases the viewer may open (with read or write), each with the people who can
+ * be actiehouder. Cases the viewer may not see are simply not in the list; the agenda shows
+ * only their code and non-identifying title.
+ */
+export async function meetingView(ctx: AppContext, actor: Actor, meetingId: number) {
+	const { db } = ctx;
+	await authorize(db, actor, 'meeting.view', { kind: 'meeting', meetingId });
+	const meeting = await db
+		.selectFrom('meetings')
+		.innerJoin('case_tables', 'case_tables.id', 'meetings.case_table_id')
+		.innerJoin('table_types', 'table_types.id', 'case_tables.table_type_id')
+		.select([
+			'meetings.id',
+			'meetings.starts_at',
+			'meetings.location',
+			'meetings.status',
+			'case_tables.id as tableId',
+			'case_tables.name as tableName',
+			'table_types.name as typeName',
+			'table_types.leefgebieden'
+		])
+		.where('meetings.id', '=', meetingId)
+		.executeTakeFirstOrThrow();
+	const membership = await db
+		.selectFrom('memberships')
+		.select('role')
+		.where('case_table_id', '=', meeting.tableId)
+		.where('user_id', '=', actor.userId)
+		.executeTakeFirstOrThrow();
+	const role = membership.role as TableRole;
+	const canRun =
+		meeting.status !== 'gesloten' &&
+		decide(actor, 'meeting.run', { tableRole: role, organisationHasCaseAccess: false });
+
+	const tableCases = await db
+		.selectFrom('cases')
+		.select(['id', 'code', 'title'])
+		.where('case_table_id', '=', meeting.tableId)
+		.where('status', '!=', 'afgesloten')
+		.orderBy('code')
+		.execute();
+	const cases: MeetingCase[] = [];
+	for (const c of tableCases) {
+		const access = await documentAccess(db, actor, { kind: 'case', caseId: c.id });
+		if (access) cases.push({ ...c, access, candidates: [] });
+	}
+	if (cases.length > 0) {
+		const rows = await db
+			.selectFrom('case_access')
+			.innerJoin('users', 'users.organisation_id', 'case_access.organisation_id')
+			.innerJoin('organisations', 'organisations.id', 'users.organisation_id')
+			.select([
+				'case_access.case_id',
+				'users.id',
+				'users.name',
+				'organisations.id as organisationId',
+				'organisations.name as organisationName'
+			])
+			.where('case_access.case_id', 'in', cases.map((c) => c.id))
+			.where('case_access.withdrawn_at', 'is', null)
+			.where('users.disabled_at', 'is', null)
+			.orderBy('users.name')
+			.execute();
+		for (const r of rows) {
+			cases.find((c) => c.id === r.case_id)?.candidates.push({
+				id: r.id,
+				name: r.name,
+				organisationId: r.organisationId,
+				organisationName: r.organisationName
+			});
+		}
+	}
+	return {
+		meeting: { ...meeting, leefgebieden: JSON.parse(meeting.leefgebieden) as string[] },
+		role,
+		canRun,
+		cases,
+		me: { id: actor.userId, organisationId: actor.organisationId }
+	};
+}

@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { OPERATIONS, decide, type Actor, type Facts, type Operation } from './decide';
+
+/**
+ * The access matrix, written out by hand from the need-to-know rules (docs/security.md and
+ * docs/architecture.md), not derived from `decide`. Every role below is a person as the policy
+ * sees them: their admin flag, their role at the table of the target, and whether their
+ * organisation holds active access to the target case. Anonymous visitors are not actors; the
+ * routes turn them away before the policy is asked.
+ *
+ * 'session.end' in the matrix means ending ANOTHER user's session; ending your own is below.
+ */
+const ME = 100;
+const SOMEONE_ELSE = 200;
+
+interface Role {
+	actor: Actor;
+	facts: Facts;
+}
+
+const person = (isAdmin: boolean, tableRole: Facts['tableRole'], access: boolean): Role => ({
+	actor: { userId: ME, organisationId: 7, isAdmin },
+	facts: { tableRole, organisationHasCaseAccess: access }
+});
+
+const ROLES = {
+	'a beheerder who is not a member of the table': person(true, null, false),
+	'a voorzitter (whose organisation has no access of its own)': person(false, 'voorzitter', false),
+	'a secretaris (whose organisation has no access of its own)': person(false, 'secretaris', false),
+	'a deelnemer whose organisation has access': person(false, 'deelnemer', true),
+	'a deelnemer whose organisation has no access': person(false, 'deelnemer', false),
+	'a waarnemer whose organisation has access': person(false, 'waarnemer', true),
+	'a waarnemer whose organisation has no access': person(false, 'waarnemer', false),
+	'a non-member whose organisation has access': person(false, null, true),
+	'a non-member whose organisation has no access': person(false, null, false)
+} satisfies Record<string, Role>;
+type RoleName = keyof typeof ROLES;
+
+const Y = true;
+const N = false;
+
+// prettier-ignore
+const EXPECTED: Record<RoleName, Record<Operation, boolean>> = {
+	//                                                   admin.manage table.view meeting.view meeting.run case.view case.edit case.manageAccess session.end(other)
+	'a beheerder who is not a member of the table':      { 'admin.manage': Y, 'table.view': N, 'meeting.view': N, 'meeting.run': N, 'case.view': N, 'case.edit': N, 'case.manageAccess': N, 'session.end': Y },
+	'a voorzitter (whose organisation has no access of its own)': { 'admin.manage': N, 'table.view': Y, 'meeting.view': Y, 'meeting.run': Y, 'case.view': Y, 'case.edit': Y, 'case.manageAccess': Y, 'session.end': N },
+	'a secretaris (whose organisation has no access of its own)': { 'admin.manage': N, 'table.view': Y, 'meeting.view': Y, 'meeting.run': Y, 'case.view': Y, 'case.edit': Y, 'case.manageAccess': Y, 'session.end': N },
+	'a deelnemer whose organisation has access':         { 'admin.manage': N, 'table.view': Y, 'meeting.view': Y, 'meeting.run': N, 'case.view': Y, 'case.edit': Y, 'case.manageAccess': N, 'session.end': N },
+	'a deelnemer whose organisation has no access':      { 'admin.manage': N, 'table.view': Y, 'meeting.view': Y, 'meeting.run': N, 'case.view': N, 'case.edit': N, 'case.manageAccess': N, 'session.end': N },
+	'a waarnemer whose organisation has access':         { 'admin.manage': N, 'table.view': Y, 'meeting.view': Y, 'meeting.run': N, 'case.view': Y, 'case.edit': N, 'case.manageAccess': N, 'session.end': N },
+	'a waarnemer whose organisation has no access':      { 'admin.manage': N, 'table.view': Y, 'meeting.view': Y, 'meeting.run': N, 'case.view': N, 'case.edit': N, 'case.manageAccess': N, 'session.end': N },
+	'a non-member whose organisation has access':        { 'admin.manage': N, 'table.view': N, 'meeting.view': N, 'meeting.run': N, 'case.view': N, 'case.edit': N, 'case.manageAccess': N, 'session.end': N },
+	'a non-member whose organisation has no access':     { 'admin.manage': N, 'table.view': N, 'meeting.view': N, 'meeting.run': N, 'case.view': N, 'case.edit': N, 'case.manageAccess': N, 'session.end': N }
+};
+
+/** Ending your own session: everybody may; ending someone else's: only a beheerder. */
+// prettier-ignore
+const SESSION_END: Record<RoleName, { own: boolean; other: boolean }> = {
+	'a beheerder who is not a member of the table':               { own: Y, other: Y },
+	'a voorzitter (whose organisation has no access of its own)': { own: Y, other: N },
+	'a secretaris (whose organisation has no access of its own)': { own: Y, other: N },
+	'a deelnemer whose organisation has access':                  { own: Y, other: N },
+	'a deelnemer whose organisation has no access':               { own: Y, other: N },
+	'a waarnemer whose organisation has access':                  { own: Y, other: N },
+	'a waarnemer whose organisation has no access':               { own: Y, other: N },
+	'a non-member whose organisation has access':                 { own: Y, other: N },
+	'a non-member whose organisation has no access':              { own: Y, other: N }
+};
+
+const roleNames = Object.keys(ROLES) as RoleName[];
+const verdict = (allowed: boolean) => (allowed ? 'may' : 'may not');
+const capitalise = (text: string) => text[0]!.toUpperCase() + text.slice(1);
+
+describe('the access matrix', () => {
+	it('The table has an expected answer for every operation the policy knows, for every role.', () => {
+		for (const role of roleNames) {
+			expect(Object.keys(EXPECTED[role]).sort(), role).toEqual([...OPERATIONS].sort());
+		}
+	});
+
+	for (const role of roleNames) {
+		for (const operation of OPERATIONS) {
+			const allowed = EXPECTED[role][operation];
+			const what = operation === 'session.end' ? "session.end on another user's session" : operation;
+			it(`${capitalise(role)} ${verdict(allowed)} perform ${what}.`, () => {
+				const { actor, facts } = ROLES[role];
+				expect(decide(actor, operation, { ...facts, targetUserId: SOMEONE_ELSE })).toBe(allowed);
+			});
+		}
+	}
+});
+
+describe('ending sessions', () => {
+	for (const role of roleNames) {
+		const { own, other } = SESSION_END[role];
+		it(`${capitalise(role)} ${verdict(own)} end their own session and ${verdict(other)} end another user's.`, () => {
+			const { actor, facts } = ROLES[role];
+			expect(decide(actor, 'session.end', { ...facts, targetUserId: ME })).toBe(own);
+			expect(decide(actor, 'session.end', { ...facts, targetUserId: SOMEONE_ELSE })).toBe(other);
+		});
+	}
+
+	it('A session whose owner is unknown can be ended by a beheerder only.', () => {
+		expect(decide(ROLES['a beheerder who is not a member of the table'].actor, 'session.end', { tableRole: null, organisationHasCaseAccess: false })).toBe(true);
+		expect(decide(ROLES['a voorzitter (whose organisation has no access of its own)'].actor, 'session.end', { tableRole: null, organisationHasCaseAccess: false })).toBe(false);
+	});
+});
+
+describe('being a beheerder', () => {
+	it('A beheerder who is also voorzitter of a table gets the voorzitter rights there, and being beheerder adds nothing to a deelnemer without access.', () => {
+		const chairAdmin = person(true, 'voorzitter', false);
+		expect(decide(chairAdmin.actor, 'case.view', chairAdmin.facts)).toBe(true);
+		const memberAdmin = person(true, 'deelnemer', false);
+		expect(decide(memberAdmin.actor, 'case.view', memberAdmin.facts)).toBe(false);
+		expect(decide(memberAdmin.actor, 'case.edit', memberAdmin.facts)).toBe(false);
+		expect(decide(memberAdmin.actor, 'case.manageAccess', memberAdmin.facts)).toBe(false);
+	});
+});

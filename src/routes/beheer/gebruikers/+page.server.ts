@@ -1,0 +1,148 @@
+import { redirect } from '@sveltejs/kit';
+import { z } from 'zod';
+import { endAllSessionsOf } from '$lib/server/account/service';
+import { adminOverview, createUser, resetPassword, setUserDisabled } from '$lib/server/admin/service';
+import { clearSessionCookie, loadOrError, requestMeta } from '$lib/server/http';
+import { failure, formValues, invalid, requireAdminActor } from '../beheer.server';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async (event) => {
+	const actor = await requireAdminActor(event);
+	const { users, organisations } = await loadOrError(() => adminOverview(event.locals.ctx, actor));
+	return {
+		users: users.map((u) => ({
+			id: u.id,
+			name: u.name,
+			email: u.email,
+			organisationName: u.organisationName,
+			isAdmin: Boolean(u.is_admin),
+			disabledAt: u.disabled_at,
+			isSelf: u.id === actor.userId
+		})),
+		organisations: organisations.map((o) => ({ id: o.id, name: o.name }))
+	};
+};
+
+const passwordMessage = 'Kies een wachtwoord van minstens 12 tekens.';
+const Password = z
+	.string({ error: passwordMessage })
+	.min(12, passwordMessage)
+	.max(256, 'Kies een wachtwoord van hoogstens 256 tekens.');
+
+const GONE = 'Deze gebruiker bestaat niet (meer).';
+const UserId = z.coerce.number({ error: GONE }).int().positive(GONE);
+
+const CreateForm = z.object({
+	name: z
+		.string({ error: 'Vul de naam in.' })
+		.trim()
+		.min(2, 'Vul de voor- en achternaam in (minstens 2 tekens).')
+		.max(120, 'Gebruik voor de naam hoogstens 120 tekens.'),
+	email: z
+		.string({ error: 'Vul een e-mailadres in.' })
+		.trim()
+		.min(1, 'Vul een e-mailadres in.')
+		.max(254, 'Dit e-mailadres is te lang.')
+		.pipe(z.email('Vul een geldig e-mailadres in, zoals naam@organisatie.nl.')),
+	organisationId: z.coerce.number({ error: 'Kies een organisatie.' }).int().positive('Kies een organisatie.'),
+	password: Password,
+	isAdmin: z
+		.string()
+		.optional()
+		.transform((v) => v !== undefined)
+});
+
+const UserForm = z.object({ userId: UserId });
+const ResetForm = z.object({ userId: UserId, password: Password });
+
+/** Ending your own sessions logs you out: go to the login page instead of a page that fails. */
+function loggedOutSelf(event: Parameters<Actions[string]>[0]): never {
+	clearSessionCookie(event.cookies);
+	redirect(303, '/login?verlopen');
+}
+
+export const actions: Actions = {
+	create: async (event) => {
+		const actor = await requireAdminActor(event);
+		const data = await event.request.formData();
+		const values = formValues(data);
+		const parsed = CreateForm.safeParse({ ...values, password: data.get('password') ?? undefined });
+		if (!parsed.success) return invalid('create', parsed.error.issues, values);
+		try {
+			await createUser(event.locals.ctx, actor, parsed.data, requestMeta(event));
+		} catch (e) {
+			return failure('create', e, values);
+		}
+		return { action: 'create', success: `Gebruiker ${parsed.data.name} is toegevoegd. Geef het eerste wachtwoord persoonlijk door.` };
+	},
+
+	block: async (event) => {
+		const actor = await requireAdminActor(event);
+		const values = formValues(await event.request.formData());
+		const parsed = UserForm.safeParse(values);
+		if (!parsed.success) return invalid('block', parsed.error.issues, values, GONE);
+		try {
+			await setUserDisabled(event.locals.ctx, actor, parsed.data.userId, true, requestMeta(event));
+		} catch (e) {
+			return failure('block', e, values, GONE);
+		}
+		return { action: 'block', success: 'De gebruiker is geblokkeerd en overal uitgelogd.', userId: parsed.data.userId };
+	},
+
+	unblock: async (event) => {
+		const actor = await requireAdminActor(event);
+		const values = formValues(await event.request.formData());
+		const parsed = UserForm.safeParse(values);
+		if (!parsed.success) return invalid('unblock', parsed.error.issues, values, GONE);
+		try {
+			await setUserDisabled(event.locals.ctx, actor, parsed.data.userId, false, requestMeta(event));
+		} catch (e) {
+			return failure('unblock', e, values, GONE);
+		}
+		return { action: 'unblock', success: 'De gebruiker is gedeblokkeerd en kan weer inloggen.', userId: parsed.data.userId };
+	},
+
+	resetPassword: async (event) => {
+		const actor = await requireAdminActor(event);
+		const data = await event.request.formData();
+		const values = formValues(data);
+		const parsed = ResetForm.safeParse({ ...values, password: data.get('password') ?? undefined });
+		if (!parsed.success) {
+			return invalid('resetPassword', parsed.error.issues, values, 'Het wachtwoord is niet gewijzigd. Wat er mis is, staat bij het veld.');
+		}
+		try {
+			await resetPassword(event.locals.ctx, actor, parsed.data.userId, parsed.data.password, requestMeta(event));
+		} catch (e) {
+			return failure('resetPassword', e, values, GONE);
+		}
+		if (parsed.data.userId === actor.userId) loggedOutSelf(event);
+		return {
+			action: 'resetPassword',
+			success: 'Het nieuwe wachtwoord is ingesteld en de gebruiker is overal uitgelogd. Geef het wachtwoord persoonlijk door.',
+			userId: parsed.data.userId
+		};
+	},
+
+	endSessions: async (event) => {
+		const actor = await requireAdminActor(event);
+		const values = formValues(await event.request.formData());
+		const parsed = UserForm.safeParse(values);
+		if (!parsed.success) return invalid('endSessions', parsed.error.issues, values, GONE);
+		let ended: number;
+		try {
+			ended = await endAllSessionsOf(event.locals.ctx, actor, parsed.data.userId, requestMeta(event));
+		} catch (e) {
+			return failure('endSessions', e, values, GONE);
+		}
+		if (parsed.data.userId === actor.userId) loggedOutSelf(event);
+		return {
+			action: 'endSessions',
+			success:
+				ended === 0
+					? 'De gebruiker was nergens ingelogd.'
+					: `De gebruiker is overal uitgelogd (${ended === 1 ? 'één sessie' : `${ended} sessies`} beëindigd).`,
+			ended,
+			userId: parsed.data.userId
+		};
+	}
+};

@@ -1,0 +1,79 @@
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+
+export const DEMO_PASSWORD = 'Voorbeeld-2026';
+export const NOT_FOUND_TEXT = 'Deze pagina bestaat niet of u heeft er geen toegang toe.';
+
+/** The demo logins of src/lib/server/seed/demo.ts, by the local part of their address. */
+export const ROLES = ['beheerder', 'voorzitter', 'secretaris', 'deelnemer', 'geen-toegang', 'waarnemer'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const emailOf = (role: Role) => `${role}@casustafel.example`;
+
+export const VIEWPORTS = {
+	laptop: { width: 1366, height: 768 },
+	projector: { width: 1920, height: 1080 }
+} as const;
+
+/** Logs in through the form and waits until the app has navigated away from /login. */
+export async function login(page: Page, who: Role | string, password = DEMO_PASSWORD): Promise<void> {
+	const email = who.includes('@') ? who : emailOf(who as Role);
+	if (!new URL(page.url(), 'http://x').pathname.startsWith('/login')) await page.goto('/login');
+	await page.getByLabel('E-mailadres').fill(email);
+	await page.getByLabel('Wachtwoord').fill(password);
+	await page.getByRole('button', { name: 'Inloggen' }).click();
+	await page.waitForURL((url) => url.pathname !== '/login');
+}
+
+/** A fresh browser context (own cookies) with a logged-in page. */
+export async function loggedInPage(
+	browser: Browser,
+	role: Role,
+	options: Parameters<Browser['newContext']>[0] = {}
+): Promise<{ context: BrowserContext; page: Page }> {
+	const context = await browser.newContext(options);
+	const page = await context.newPage();
+	await login(page, role);
+	return { context, page };
+}
+
+/** The session id the server keeps for this context: SHA-256 of the cookie's token, in hex. */
+export async function sessionIdOf(context: BrowserContext): Promise<string> {
+	const cookie = (await context.cookies()).find((c) => c.name === 'casustafel_sessie');
+	if (!cookie) throw new Error('no session cookie in this context');
+	return createHash('sha256').update(cookie.value).digest('hex');
+}
+
+/** A full-page screenshot in test-results/screens/<name>.png, for people to look at. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+	const file = path.join(test.info().project.outputDir, 'screens', `${name}.png`);
+	await page.screenshot({ path: file, fullPage: true, animations: 'disabled' });
+}
+
+/** Follows the link to a case in a table's case list and returns the case's id from its URL. */
+export async function caseIdFromTable(page: Page, code: string): Promise<number> {
+	const href = await page.getByRole('link', { name: code, exact: true }).getAttribute('href');
+	const id = /^\/casus\/(\d+)$/.exec(href ?? '')?.[1];
+	if (!id) throw new Error(`no link to case ${code} (href ${href})`);
+	return Number(id);
+}
+
+/**
+ * Fails with a readable list of every axe violation against WCAG 2.0/2.1 A and AA. With
+ * `soft`, the test goes on and fails at its end, so one run reports every page's violations.
+ */
+export async function expectNoAxeViolations(page: Page, options: { soft?: boolean } = {}): Promise<void> {
+	const results = await new AxeBuilder({ page })
+		.withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+		.analyze();
+	const report = results.violations.map((v) => {
+		const nodes = v.nodes.map((n) => {
+			const summary = (n.failureSummary ?? '').replace(/\s*\n\s*/g, ' ');
+			return `    - ${n.target.join(' ')}\n      ${n.html.slice(0, 200)}\n      ${summary}`;
+		});
+		return `  [${v.impact ?? 'unknown'}] ${v.id}: ${v.help} (${v.helpUrl})\n${nodes.join('\n')}`;
+	});
+	(options.soft ? expect.soft : expect)(report, `axe found ${results.violations.length} violation(s) on ${page.url()}:\n${report.join('\n')}`).toEqual([]);
+}

@@ -1,0 +1,211 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The real Casustafel process (`server/index.ts`, run by `node --import tsx`) as a child process with its own
+ * SQLite file, for tests that talk HTTP (and websockets) to it. It builds nothing:
+ * `build/handler.js` must exist (the test command runs `vite build` first).
+ *
+ * The server listens on PORT=0 and HOST=127.0.0.1 without ORIGIN (server/index.ts tells
+ * adapter-node the real protocol itself); the URL is read from what the server prints.
+ */
+export interface TestServer {
+	/** e.g. http://127.0.0.1:41234, as the server printed it */
+	url: string;
+	/** the port the server listens on; a restart listens on the same one */
+	port: number;
+	/** the SQLite file the server owns; tests may open it read-only */
+	dbFile: string;
+	/** everything the process wrote, for failure messages */
+	output(): string;
+	/** Ends the server gracefully (SIGTERM) and removes its database. */
+	stop(): Promise<void>;
+	/** Kills the whole process group with SIGKILL, as a crash or `kill -9` would; keeps the database. */
+	crash(): Promise<void>;
+	/**
+	 * Starts the server again on the same database file and the same port, so clients that
+	 * were connected to the old one can reconnect by themselves. The old process must be gone.
+	 */
+	restart(): Promise<TestServer>;
+}
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const READY = /Casustafel draait op (http:\/\/\S+)/;
+
+function signalGroup(child: ChildProcess, sig: NodeJS.Signals) {
+	try {
+		process.kill(-child.pid!, sig);
+	} catch {
+		// already gone
+	}
+}
+
+function isRunning(child: ChildProcess) {
+	return child.exitCode === null && child.signalCode === null && child.pid !== undefined;
+}
+
+/** Ends the child and anything it started, by its process group id. */
+async function killGroup(child: ChildProcess, hard = false): Promise<void> {
+	if (!isRunning(child)) {
+		if (child.pid !== undefined) signalGroup(child, 'SIGKILL');
+		return;
+	}
+	const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+	signalGroup(child, hard ? 'SIGKILL' : 'SIGTERM');
+	const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), 5_000);
+	await exited;
+	clearTimeout(timer);
+	// make sure nothing of the group outlives it and keeps the port
+	signalGroup(child, 'SIGKILL');
+}
+
+async function spawnOnce(dir: string, dbFile: string, port: number): Promise<TestServer> {
+	const env: NodeJS.ProcessEnv = {
+		...process.env,
+		PORT: String(port),
+		HOST: '127.0.0.1',
+		DATABASE_URL: dbFile,
+		SEED_DEMO: 'true',
+		LOG_LEVEL: 'warn'
+	};
+	// the server works out its own origin; an inherited one would name another port
+	delete env.ORIGIN;
+	delete env.PROTOCOL_HEADER;
+	// `node --import tsx` runs the server in this one process (no npx, no tsx launcher in between)
+	const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
+		cwd: ROOT,
+		detached: true,
+		stdio: ['ignore', 'pipe', 'pipe'],
+		env
+	});
+	let output = '';
+	const url = await new Promise<string>((resolve, reject) => {
+		const onData = (chunk: Buffer) => {
+			output += chunk.toString();
+			const match = READY.exec(output);
+			if (match) resolve(match[1]!);
+		};
+		child.stdout!.on('data', onData);
+		child.stderr!.on('data', onData);
+		child.once('exit', (code, sig) =>
+			reject(new Error(`server exited (${code ?? sig}) before it was ready:\n${output}`))
+		);
+		setTimeout(() => reject(new Error(`server not ready after 45 s:\n${output}`)), 45_000).unref();
+	}).catch(async (e) => {
+		await killGroup(child);
+		throw e;
+	});
+	const server: TestServer = {
+		url,
+		port: Number(new URL(url).port),
+		dbFile,
+		output: () => output,
+		stop: async () => {
+			await killGroup(child);
+			fs.rmSync(dir, { recursive: true, force: true });
+		},
+		crash: () => killGroup(child, true),
+		restart: async () => {
+			if (isRunning(child)) throw new Error('restart: the old server is still running');
+			return spawnWithRetry(dir, dbFile, server.port);
+		}
+	};
+	return server;
+}
+
+async function spawnWithRetry(dir: string, dbFile: string, port: number): Promise<TestServer> {
+	let lastError: unknown;
+	for (let attempt = 0; attempt < 5; attempt++) {
+		try {
+			return await spawnOnce(dir, dbFile, port);
+		} catch (e) {
+			lastError = e;
+			// a fixed port (restart) can still be held by the dying process for a moment
+			if (port === 0 || !String(e).includes('EADDRINUSE')) break;
+			await new Promise((r) => setTimeout(r, 200));
+		}
+	}
+	throw lastError;
+}
+
+/** Starts a fresh server on a fresh database seeded with the demo region. */
+export async function startServer(): Promise<TestServer> {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'casustafel-http-'));
+	const dbFile = path.join(dir, 'casustafel.sqlite');
+	try {
+		return await spawnWithRetry(dir, dbFile, 0);
+	} catch (e) {
+		fs.rmSync(dir, { recursive: true, force: true });
+		throw e;
+	}
+}
+
+export const SESSION_COOKIE = 'casustafel_sessie';
+
+export interface Reply {
+	status: number;
+	headers: Headers;
+	body: string;
+	/** `name=value` of the session cookie when the response sets one (empty value = cleared) */
+	sessionCookie: string | null;
+	location: string | null;
+}
+
+export interface RequestOptions {
+	method?: 'GET' | 'POST';
+	/** `casustafel_sessie=…`, or null for an anonymous request */
+	cookie?: string | null;
+	/** form fields, sent as application/x-www-form-urlencoded */
+	form?: Record<string, string | number>;
+	/** a raw body with its content type, for other encodings */
+	body?: { contentType: string; data: string | FormData };
+	/** the Origin header; a browser sends the page's origin with every form post */
+	origin?: string | null;
+	/** 'html' as a browser navigates, 'json' as SvelteKit's `use:enhance` posts a form */
+	accept?: 'html' | 'json';
+}
+
+/** One request without following redirects, as a browser would send it. */
+export async function request(base: string, pathname: string, options: RequestOptions = {}): Promise<Reply> {
+	const method = options.method ?? (options.form || options.body ? 'POST' : 'GET');
+	const headers: Record<string, string> = {
+		accept: options.accept === 'json' ? 'application/json' : 'text/html,application/xhtml+xml'
+	};
+	if (options.accept === 'json' && method === 'POST') headers['x-sveltekit-action'] = 'true';
+	if (options.cookie) headers.cookie = options.cookie;
+	const origin = options.origin === undefined ? (method === 'POST' ? base : null) : options.origin;
+	if (origin !== null) headers.origin = origin;
+	let body: string | FormData | undefined;
+	if (options.form) {
+		headers['content-type'] = 'application/x-www-form-urlencoded';
+		body = new URLSearchParams(
+			Object.entries(options.form).map(([k, v]) => [k, String(v)])
+		).toString();
+	} else if (options.body) {
+		if (typeof options.body.data === 'string') headers['content-type'] = options.body.contentType;
+		body = options.body.data;
+	}
+	const response = await fetch(new URL(pathname, base), { method, headers, body, redirect: 'manual' });
+	const setCookie = response.headers
+		.getSetCookie()
+		.find((c) => c.startsWith(`${SESSION_COOKIE}=`));
+	return {
+		status: response.status,
+		headers: response.headers,
+		body: await response.text(),
+		sessionCookie: setCookie ? setCookie.split(';')[0]! : null,
+		location: response.headers.get('location')
+	};
+}
+
+/** Logs in through the login form and returns the session cookie as `casustafel_sessie=…`. */
+export async function login(base: string, email: string, password: string): Promise<string> {
+	const reply = await request(base, '/login', { form: { email, password } });
+	if (reply.status !== 303 || !reply.sessionCookie || reply.sessionCookie.endsWith('=')) {
+		throw new Error(`login as ${email} failed: ${reply.status}\n${reply.body.slice(0, 500)}`);
+	}
+	return reply.sessionCookie;
+}
