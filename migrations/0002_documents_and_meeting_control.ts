@@ -4,8 +4,11 @@ import { PostgresAdapter, type ColumnDefinitionBuilder, type Kysely } from 'kyse
 
 export async function up(db: Kysely<any>): Promise<void> {
 	const pg = db.getExecutor().adapter instanceof PostgresAdapter;
+	// Update ids must only ever grow: a snapshot covers every update up to `last_update_id`,
+	// and compaction deletes the newest rows. SQLite's plain INTEGER PRIMARY KEY reuses
+	// max(id) + 1 after such a delete, so it needs AUTOINCREMENT; Postgres identities never reuse.
 	const id = (c: ColumnDefinitionBuilder) =>
-		pg ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey();
+		pg ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement();
 	const bytes = pg ? 'bytea' : 'blob';
 
 	// Accepted Yjs updates, appended before they are broadcast (group commit per tick).

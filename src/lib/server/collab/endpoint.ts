@@ -111,6 +111,7 @@ export function createCollabEndpoint(ctx: AppContext, hub: CollabHub) {
 						docName,
 						userId: result.user.id,
 						sessionId: result.session.id,
+						identity: { name: result.user.name, organisation: result.user.organisationName },
 						access: result.access,
 						send: (message) => {
 							if (ws.readyState === ws.OPEN) ws.send(message);

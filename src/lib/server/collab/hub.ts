@@ -1,5 +1,6 @@
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
+import * as decoding from 'lib0/decoding';
 import type { Logger } from 'pino';
 import type { DocStore } from './store';
 import {
@@ -21,12 +22,27 @@ const LOAD: Origin = { kind: 'load' };
 
 export type Access = 'write' | 'read';
 
+/** The client ids an awareness update speaks for; throws on malformed input. */
+function awarenessClientIds(update: Uint8Array): number[] {
+	const decoder = decoding.createDecoder(update);
+	const count = decoding.readVarUint(decoder);
+	const ids: number[] = [];
+	for (let i = 0; i < count; i++) {
+		ids.push(decoding.readVarUint(decoder));
+		decoding.readVarUint(decoder); // clock
+		decoding.readVarString(decoder); // state as JSON
+	}
+	return ids;
+}
+
 /** One websocket to one document, as the hub sees it: the transport stays outside. */
 export interface CollabConnection {
 	readonly id: string;
 	readonly docName: string;
 	readonly userId: number;
 	readonly sessionId: string;
+	/** who the server knows this connection to be; presence shows this, not what the client claims */
+	readonly identity?: { name: string; organisation: string };
 	access: Access;
 	send(message: Uint8Array): void;
 	close(code: number, reason: string): void;
@@ -128,7 +144,7 @@ export class CollabHub {
 					this.acceptUpdate(live, connection, message.update);
 					return;
 				case 'awareness':
-					awarenessProtocol.applyAwarenessUpdate(live.awareness, message.update, connection);
+					this.acceptAwareness(live, connection, message.update);
 					return;
 				case 'query-awareness':
 					connection.send(encodeAwareness(live.awareness, [...live.awareness.getStates().keys()]));
@@ -268,6 +284,30 @@ export class CollabHub {
 		);
 		this.docs.set(docName, live);
 		return live;
+	}
+
+	/**
+	 * Presence is relayed, but a connection may only speak for awareness client ids that are
+	 * its own (the first connection to use an id owns it), and the name and organisation it
+	 * shows are the server's, so nobody can appear as someone else or erase another's presence.
+	 */
+	private acceptAwareness(live: LiveDoc, connection: CollabConnection, update: Uint8Array): void {
+		const ids = awarenessClientIds(update);
+		for (const [other, owned] of live.connections) {
+			if (other !== connection && ids.some((id) => owned.has(id))) {
+				this.rejectedInvalid += 1;
+				return;
+			}
+		}
+		const identity = connection.identity;
+		const checked = identity
+			? awarenessProtocol.modifyAwarenessUpdate(update, (state: unknown) =>
+					state && typeof state === 'object'
+						? { ...state, user: { ...((state as { user?: object }).user ?? {}), ...identity } }
+						: state
+				)
+			: update;
+		awarenessProtocol.applyAwarenessUpdate(live.awareness, checked, connection);
 	}
 
 	private acceptUpdate(live: LiveDoc, connection: CollabConnection, update: Uint8Array): void {

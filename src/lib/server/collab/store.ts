@@ -38,22 +38,8 @@ export interface StoreOptions {
 
 export function createSqliteDocStore(sqlite: Database.Database, options: StoreOptions): DocStore {
 	const insert = sqlite.prepare(
-		'INSERT INTO doc_updates (id, doc_name, data, created_at) VALUES (?, ?, ?, ?)'
+		'INSERT INTO doc_updates (doc_name, data, created_at) VALUES (?, ?, ?)'
 	);
-	/*
-	 * Update ids must only ever grow: a snapshot covers "every update up to last_update_id" and
-	 * loading reads the rows after it. SQLite's `integer primary key` (without AUTOINCREMENT)
-	 * hands out max(id) + 1, so once a compaction deletes the newest rows it would hand their
-	 * ids out again, and updates stored after that would be skipped on load (lost after a
-	 * restart). So ids are assigned here, above everything either table has ever recorded.
-	 * A SQLite database belongs to one server process (several nodes are for PostgreSQL, see
-	 * config.ts), so a counter in memory is enough; a failed batch only leaves a gap.
-	 */
-	const highWater = sqlite.prepare(
-		`SELECT max(coalesce((SELECT max(id) FROM doc_updates), 0),
-		            coalesce((SELECT max(last_update_id) FROM doc_snapshots), 0)) AS n`
-	);
-	let lastId = (highWater.get() as { n: number }).n;
 	const selectSnapshot = sqlite.prepare(
 		'SELECT state, last_update_id FROM doc_snapshots WHERE doc_name = ?'
 	);
@@ -71,12 +57,8 @@ export function createSqliteDocStore(sqlite: Database.Database, options: StoreOp
 	const deleteUpto = sqlite.prepare('DELETE FROM doc_updates WHERE doc_name = ? AND id <= ?');
 
 	const writeBatch = sqlite.transaction((batch: Pending[], at: string) =>
-		batch.map((p) => {
-			const id = lastId + 1;
-			insert.run(id, p.docName, p.update, at);
-			lastId = id;
-			return id;
-		})
+		// AUTOINCREMENT (migration 0002): ids only grow, even after compaction deleted the newest.
+		batch.map((p) => Number(insert.run(p.docName, p.update, at).lastInsertRowid))
 	);
 	const compactTx = sqlite.transaction(
 		(docName: string, state: Uint8Array, uptoId: number, at: string) => {
