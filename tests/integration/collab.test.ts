@@ -375,4 +375,60 @@ describe('meeting document', () => {
 		await sleep(400);
 		expect(nameOf(chair.doc.clientID)).toBe('Hanna de Vries');
 	});
+
+	it('keeps the minutes of a bespreking with the access of the case, and freezes them when the meeting closes', async () => {
+		// another planned Top 150 meeting than the one the meeting-document test closes
+		const later = db
+			.prepare("select id from meetings where case_table_id = ? and status = 'gepland' order by starts_at desc limit 1")
+			.get(tableId(db, 'Top 150 Regio Voorbeeld')) as { id: number };
+		const laterId = later.id;
+		expect(laterId).not.toBe(meetingId);
+		const minutes = `bespreking:${laterId}:${t150}`;
+
+		// a deelnemer whose organisation has access writes the minutes; the Politie deelnemer is refused
+		const writer = await openSynced('deelnemer', minutes);
+		const refused = await open('geen-toegang', minutes);
+		expect((await refused.closed).code).toBe(4403);
+		// a case of another table cannot be paired with this meeting
+		const mda = caseId(db, 'MDA-2026-001');
+		const mismatched = await open('voorzitter', `bespreking:${laterId}:${mda}`);
+		expect((await mismatched.closed).code).toBe(4403);
+
+		writer.doc.getText('verslag').insert(0, 'Afgesproken: huisbezoek.');
+		const reader = await openSynced('voorzitter', minutes);
+		await waitFor('the chair to see the minutes', () => reader.doc.getText('verslag').toString() === 'Afgesproken: huisbezoek.');
+
+		const socket = connectLive(server.url, await as('voorzitter'));
+		sockets.push(socket);
+		await liveConnected(socket);
+		expect(await emitAck(socket, 'meeting:close', { meetingId: laterId })).toMatchObject({ ok: true });
+
+		writer.doc.getText('verslag').insert(0, 'NA-SLUITING ');
+		await sleep(400);
+		expect(reader.doc.getText('verslag').toString()).toBe('Afgesproken: huisbezoek.');
+		// the case document itself stays open for follow-up
+		const caseWriter = await openSynced('deelnemer', caseDoc);
+		caseTextOf(caseWriter.doc, 'situatie').insert(0, 'Vervolg na het overleg. ');
+		await waitFor('the case edit to be stored', () => count('select count(*) as n from doc_updates where doc_name = ?', caseDoc) > 0);
+	});
+
+	it('merges what a laptop typed while offline when its connection returns', async () => {
+		const online = await openSynced('voorzitter', caseDoc);
+		const laptop = await openSynced('deelnemer', caseDoc);
+		// a goal text no other test touches, so the expected merge is exact
+		const onlineText = online.doc.getText('doel:Offline');
+		const laptopText = laptop.doc.getText('doel:Offline');
+		onlineText.insert(0, 'Start. ');
+		await waitFor('the laptop to have the start', () => laptopText.toString() === 'Start. ');
+
+		laptop.provider.disconnect(); // the meeting room wifi drops
+		laptopText.insert(laptopText.length, 'Offline getypt.');
+		onlineText.insert(0, 'Intussen online. ');
+		await sleep(300);
+		expect(onlineText.toString()).toBe('Intussen online. Start. ');
+
+		laptop.provider.connect();
+		const merged = 'Intussen online. Start. Offline getypt.';
+		await waitFor('both to converge', () => onlineText.toString() === merged && laptopText.toString() === merged);
+	});
 });

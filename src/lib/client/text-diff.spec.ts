@@ -14,6 +14,17 @@ describe('diffText', () => {
 		const result = 'aaa'.slice(0, splice.index) + splice.insert + 'aaa'.slice(splice.index + splice.remove);
 		expect(result).toBe('aaaa');
 	});
+	it('puts a typed character where the caret is, in a run of equal characters', () => {
+		// "ab|b" + typed "b" at the caret (2): the new "b" is the third, not the second
+		expect(diffText('abb', 'abbb', 3)).toEqual({ index: 2, remove: 0, insert: 'b' });
+		expect(diffText('x  y', 'x   y', 2)).toEqual({ index: 1, remove: 0, insert: ' ' });
+	});
+	it('deletes where the caret is, in a run of equal characters', () => {
+		expect(diffText('aaab', 'aab', 1)).toEqual({ index: 1, remove: 1, insert: '' });
+	});
+	it('ignores a caret that does not fit the text', () => {
+		expect(diffText('abcd', 'abXcd', 99)).toEqual({ index: 2, remove: 0, insert: 'X' });
+	});
 	it('returns null when nothing changed', () => {
 		expect(diffText('same', 'same')).toBeNull();
 	});
@@ -35,6 +46,9 @@ describe('shiftPosition', () => {
 	});
 	it('keeps the caret when someone types after it', () => {
 		expect(shiftPosition(2, remoteDelta('hello world', (t) => t.insert(8, 'X')))).toBe(2);
+	});
+	it('keeps the caret before text inserted exactly at it', () => {
+		expect(shiftPosition(5, remoteDelta('hello world', (t) => t.insert(5, 'X')))).toBe(5);
 	});
 	it('moves the caret left when text before it is deleted', () => {
 		expect(shiftPosition(8, remoteDelta('hello world', (t) => t.delete(0, 6)))).toBe(2);

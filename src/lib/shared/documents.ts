@@ -6,8 +6,10 @@ import * as Y from 'yjs';
  * meeting:<id>  agenda (order, case reference, non-identifying title, planned minutes, status),
  *               meeting notes, decisions. Written by voorzitter and secretaris.
  * case:<id>     situatie, zorgen, what the young person and parents want, goals per leefgebied,
- *               actions, agreements, and minutes per bespreking. Written by members whose
- *               organisation has access.
+ *               actions and agreements. Written by members whose organisation has access.
+ * bespreking:<meetingId>:<caseId>
+ *               the minutes of that case at that meeting: the case's access, read-only once
+ *               the meeting is closed.
  */
 
 export const AGENDA_STATUSES = ['gepland', 'besproken', 'aangehouden'] as const;
@@ -181,8 +183,12 @@ export const actionsOf = (doc: Y.Doc) => doc.getArray<Y.Map<unknown>>('acties');
 /** The goal text of a leefgebied. */
 export const goalText = (doc: Y.Doc, leefgebied: string) => doc.getText(`doel:${leefgebied}`);
 
-/** The minutes of one bespreking (one meeting). */
-export const minutesText = (doc: Y.Doc, meetingId: number) => doc.getText(`verslag:${meetingId}`);
+/**
+ * bespreking:<meetingId>:<caseId>: the minutes of one case at one meeting, a document of its
+ * own so that it freezes when the meeting closes while the case lives on.
+ */
+export const besprekingDocName = (meetingId: number, caseId: number) => `bespreking:${meetingId}:${caseId}`;
+export const minutesText = (doc: Y.Doc) => doc.getText('verslag');
 
 export function readActions(doc: Y.Doc): CaseAction[] {
 	return actionsOf(doc)
@@ -225,11 +231,19 @@ export function removeAction(doc: Y.Doc, id: string): void {
 	if (found) actionsOf(doc).delete(found.index, 1);
 }
 
-/** "Fatima El Amrani" → "F.E.A.": the shared screen masks names by default. */
+const TUSSENVOEGSELS = new Set(['de', 'den', 'der', 'van', 'het', 'te', 'ten', 'ter', "'t", 'in', 'op', 'aan', 'bij', 'uit', 'von', 'la', 'le', 'du', 'da', 'dos']);
+
+/**
+ * "Fatima El Amrani" → "F.E.A.", "Hanna de Vries" → "H.d.V.": the shared screen masks names
+ * by default; Dutch tussenvoegsels keep a lower-case initial.
+ */
 export function initials(name: string): string {
-	return name
-		.split(/\s+/)
-		.filter(Boolean)
-		.map((part) => part[0]!.toUpperCase() + '.')
+	const parts = name.split(/\s+/).filter(Boolean);
+	return parts
+		.map((part, i) => {
+			const lower = i > 0 && i < parts.length - 1 && TUSSENVOEGSELS.has(part.toLowerCase());
+			const letter = part[0]!;
+			return (lower ? letter.toLowerCase() : letter.toUpperCase()) + '.';
+		})
 		.join('');
 }

@@ -27,3 +27,10 @@ export const formatDateTime = (iso: string) => dateTime.format(new Date(iso));
 export const formatDate = (iso: string) => dateOnly.format(new Date(iso));
 /** "30 nov 2026 09:30" */
 export const formatShort = (iso: string) => short.format(new Date(iso));
+
+const deadline = new Intl.DateTimeFormat('nl-NL', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+/** "2026-12-15" → "15 dec 2026"; a calendar date, so no time zone shifts it. */
+export function formatDeadline(isoDate: string): string {
+	const d = new Date(`${isoDate}T00:00:00Z`);
+	return Number.isNaN(d.getTime()) ? isoDate : deadline.format(d);
+}

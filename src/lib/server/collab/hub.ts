@@ -191,11 +191,12 @@ export class CollabHub {
 		return docs.flatMap((live) => [...live.connections.keys()]);
 	}
 
-	/** Downgrades every connection of a document, e.g. when its meeting is closed. */
-	makeReadOnly(docName: string): void {
-		const live = this.docs.get(docName);
-		if (!live) return;
-		for (const connection of live.connections.keys()) connection.access = 'read';
+	/** Downgrades every connection of the matching documents, e.g. when their meeting closes. */
+	makeReadOnly(matchDoc: (docName: string) => boolean): void {
+		for (const live of this.docs.values()) {
+			if (!matchDoc(live.name)) continue;
+			for (const connection of live.connections.keys()) connection.access = 'read';
+		}
 	}
 
 	/**

@@ -118,7 +118,10 @@ export async function closeMeeting(ctx: AppContext, actor: Actor, meetingId: num
 			timer_started_at: null
 		};
 	});
-	ctx.realtime?.hub.makeReadOnly(`meeting:${meetingId}`);
+	// The meeting's own document and the minutes of each case discussed in it.
+	ctx.realtime?.hub.makeReadOnly(
+		(name) => name === `meeting:${meetingId}` || name.startsWith(`bespreking:${meetingId}:`)
+	);
 	return state;
 }
 

@@ -104,40 +104,66 @@ export async function authorize(
 	if (!(await can(db, actor, operation, target))) throw notFound();
 }
 
-/** The documents a connection can open: `case:<id>` and `meeting:<id>`. */
-export type DocumentRef = { kind: 'case'; caseId: number } | { kind: 'meeting'; meetingId: number };
+/**
+ * The documents a connection can open: `case:<id>`, `meeting:<id>`, and
+ * `bespreking:<meetingId>:<caseId>`, the minutes of one case at one meeting. The minutes are a
+ * document of their own because they follow the case's access but freeze when the meeting
+ * closes, while the case itself lives on for follow-up.
+ */
+export type DocumentRef =
+	| { kind: 'case'; caseId: number }
+	| { kind: 'meeting'; meetingId: number }
+	| { kind: 'bespreking'; meetingId: number; caseId: number };
+
+const ID = '([1-9][0-9]{0,15})';
+const DOCUMENT_NAME = new RegExp(`^(?:case:${ID}|meeting:${ID}|bespreking:${ID}:${ID})$`);
 
 export function parseDocumentName(name: string): DocumentRef | null {
-	const match = /^(case|meeting):([1-9][0-9]{0,15})$/.exec(name);
-	if (!match) return null;
-	const id = Number(match[2]);
-	return match[1] === 'case' ? { kind: 'case', caseId: id } : { kind: 'meeting', meetingId: id };
+	const m = DOCUMENT_NAME.exec(name);
+	if (!m) return null;
+	if (m[1]) return { kind: 'case', caseId: Number(m[1]) };
+	if (m[2]) return { kind: 'meeting', meetingId: Number(m[2]) };
+	return { kind: 'bespreking', meetingId: Number(m[3]), caseId: Number(m[4]) };
+}
+
+async function caseDocumentAccess(db: Executor, actor: Actor, caseId: number): Promise<'write' | 'read' | null> {
+	const facts = await loadFacts(db, actor, { kind: 'case', caseId });
+	if (!facts) return null;
+	if (decide(actor, 'case.edit', facts)) return 'write';
+	return decide(actor, 'case.view', facts) ? 'read' : null;
 }
 
 /**
  * Read-write, read-only or nothing, for the whole document; the same policy as the pages.
- * A closed meeting's document is read-only for everyone: what was agreed stays as agreed.
+ * A closed meeting's documents (its own and its minutes) are read-only for everyone: what was
+ * agreed stays as agreed.
  */
 export async function documentAccess(
 	db: Executor,
 	actor: Actor,
 	ref: DocumentRef
 ): Promise<'write' | 'read' | null> {
-	if (ref.kind === 'case') {
-		const target: Target = { kind: 'case', caseId: ref.caseId };
-		const facts = await loadFacts(db, actor, target);
-		if (!facts) return null;
-		if (decide(actor, 'case.edit', facts)) return 'write';
-		return decide(actor, 'case.view', facts) ? 'read' : null;
-	}
-	const target: Target = { kind: 'meeting', meetingId: ref.meetingId };
-	const facts = await loadFacts(db, actor, target);
-	if (!facts || !decide(actor, 'meeting.view', facts)) return null;
+	if (ref.kind === 'case') return caseDocumentAccess(db, actor, ref.caseId);
 	const meeting = await db
 		.selectFrom('meetings')
-		.select('status')
+		.select(['status', 'case_table_id'])
 		.where('id', '=', ref.meetingId)
-		.executeTakeFirstOrThrow();
-	if (meeting.status === 'gesloten') return 'read';
+		.executeTakeFirst();
+	if (!meeting) return null;
+	const closed = meeting.status === 'gesloten';
+	if (ref.kind === 'bespreking') {
+		const sameTable = await db
+			.selectFrom('cases')
+			.select('id')
+			.where('id', '=', ref.caseId)
+			.where('case_table_id', '=', meeting.case_table_id)
+			.executeTakeFirst();
+		if (!sameTable) return null;
+		const access = await caseDocumentAccess(db, actor, ref.caseId);
+		return access && closed ? 'read' : access;
+	}
+	const facts = await loadFacts(db, actor, { kind: 'meeting', meetingId: ref.meetingId });
+	if (!facts || !decide(actor, 'meeting.view', facts)) return null;
+	if (closed) return 'read';
 	return decide(actor, 'meeting.run', facts) ? 'write' : 'read';
 }
