@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { NOT_FOUND_TEXT, caseIdFromTable, expectNoAxeViolations, login, screenshot } from './helpers';
+import { NOT_FOUND_TEXT, caseIdFromTable, expectNoAxeViolations, hydrated, login, screenshot } from './helpers';
 
 /**
  * axe-core against WCAG 2.0 and 2.1, levels A and AA, on every page in the states people meet
@@ -10,6 +10,7 @@ import { NOT_FOUND_TEXT, caseIdFromTable, expectNoAxeViolations, login, screensh
 async function visit(page: Page, path: string): Promise<void> {
 	const response = await page.goto(path);
 	expect(response?.status(), `${path} answered ${response?.status()}`).toBeLessThan(400);
+	await hydrated(page);
 }
 
 test.describe('inloggen', () => {

@@ -17,10 +17,16 @@ export const VIEWPORTS = {
 	projector: { width: 1920, height: 1080 }
 } as const;
 
+/** Waits until Svelte has hydrated the page: typing before that can be reset by hydration. */
+export async function hydrated(page: Page): Promise<void> {
+	await page.locator('html[data-hydrated="true"]').waitFor({ state: 'attached' });
+}
+
 /** Logs in through the form and waits until the app has navigated away from /login. */
 export async function login(page: Page, who: Role | string, password = DEMO_PASSWORD): Promise<void> {
 	const email = who.includes('@') ? who : emailOf(who as Role);
 	if (!new URL(page.url(), 'http://x').pathname.startsWith('/login')) await page.goto('/login');
+	await hydrated(page);
 	await page.getByLabel('E-mailadres').fill(email);
 	await page.getByLabel('Wachtwoord').fill(password);
 	await page.getByRole('button', { name: 'Inloggen' }).click();

@@ -6,6 +6,7 @@ import {
 	caseIdFromTable,
 	login,
 	loggedInPage,
+	hydrated,
 	screenshot,
 	sessionIdOf,
 	type Role
@@ -232,6 +233,7 @@ test('voorzitter beëindigt een andere eigen sessie op /account', async ({ brows
 
 	const page = first.page;
 	await page.goto('/account');
+	await hydrated(page);
 	const rows = page.getByRole('row').filter({ has: page.locator(`input[name="sessionId"][value="${secondId}"]`) });
 	await expect(rows).toHaveCount(1);
 	await expect(rows).not.toContainText('deze sessie');

@@ -319,7 +319,9 @@ export class CollabHub {
 		}
 		if (update.byteLength > this.maxUpdateBytes) throw new Error('update too large');
 		// Throws on malformed updates before anything is stored.
-		Y.decodeUpdate(update);
+		const decoded = Y.decodeUpdate(update);
+		// A client's sync answer is often empty (it had nothing we lacked): nothing to store.
+		if (decoded.structs.length === 0 && decoded.ds.clients.size === 0) return;
 		void this.persistAndApply(live, update, { kind: 'connection', connection });
 		this.onAccepted?.(live.name, connection);
 	}
