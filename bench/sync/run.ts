@@ -1,0 +1,685 @@
+/**
+ * bench/sync: Casustafel's document sync against a bare @y/websocket-server, in one run.
+ *
+ *   npm run bench                 quick run (about a minute and a half on 2 cores)
+ *   npm run bench -- --full       the documented longer run
+ *
+ * Flags (or env): --meetings N (BENCH_MEETINGS), --participants N (BENCH_PARTICIPANTS),
+ * --duration S (BENCH_DURATION, seconds of typing), --cycles N (BENCH_CYCLES),
+ * --docs N (BENCH_DOCS, distinct documents for the cycles), --concurrency N, --seed N,
+ * --slices N (BENCH_SLICES), --only casustafel|baseline,
+ * --cpu-prof (profiles both servers alike into a temp directory; see profile-summary.ts),
+ * --heap-probe (both servers alike: forced full GCs over the inspector at the memory
+ * checkpoints, to tell retained memory from garbage; changes the RSS figures of that run),
+ * --no-readme (do not rewrite bench/README.md).
+ *
+ * Both servers start as child processes. For each in turn: memory at rest, then open / edit /
+ * close cycles in rounds with memory after each round and after a settle. Then the meeting
+ * load in slices that alternate between the servers (latency, throughput, CPU, memory). Both
+ * stop. Results go to bench/results/sync-<date>.json and the marked section of bench/README.md.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { runCycles, type CycleResult } from './cycles';
+import { runLoad, type LoadResult } from './load';
+import {
+	ROOT,
+	killAllChildren,
+	setExtraNodeArgs,
+	startBaseline,
+	startCasustafel,
+	websocketWithCookie,
+	type Casustafel,
+	type ServerProcess
+} from './servers';
+import { distribution, round, sleep, type Distribution } from './stats';
+import { gcAndMeasure, inspectorUrl, type HeapSample } from './heap-probe';
+
+// ---------------------------------------------------------------- options
+
+const argv = process.argv.slice(2);
+const flag = (name: string) => argv.includes(`--${name}`);
+function option(name: string, env: string, fallback: number): number {
+	const i = argv.indexOf(`--${name}`);
+	const raw = i >= 0 ? argv[i + 1] : process.env[env];
+	if (raw === undefined) return fallback;
+	const n = Number(raw);
+	if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got ${raw}`);
+	return n;
+}
+const full = flag('full');
+const opts = {
+	mode: full ? 'full' : 'quick',
+	meetings: option('meetings', 'BENCH_MEETINGS', full ? 10 : 5),
+	participants: option('participants', 'BENCH_PARTICIPANTS', 8),
+	durationSeconds: option('duration', 'BENCH_DURATION', full ? 120 : 12),
+	slices: option('slices', 'BENCH_SLICES', full ? 4 : 2),
+	warmupSeconds: full ? 5 : 1,
+	cycles: option('cycles', 'BENCH_CYCLES', full ? 1000 : 300),
+	rounds: full ? 5 : 3,
+	docs: option('docs', 'BENCH_DOCS', full ? 500 : 150),
+	concurrency: option('concurrency', 'BENCH_CONCURRENCY', 10),
+	seed: option('seed', 'BENCH_SEED', 20260),
+	charsPerSecond: 5,
+	pasteEverySeconds: 20,
+	pasteChars: 300,
+	editsPerCycle: 20,
+	settleSeconds: full ? 5 : 1.5,
+	finalSettleSeconds: full ? 60 : 5
+};
+const only = (() => {
+	const i = argv.indexOf('--only');
+	return i >= 0 ? argv[i + 1] : undefined;
+})();
+const cpuProf = flag('cpu-prof');
+const heapProbe = flag('heap-probe');
+const writeReadme = !flag('no-readme');
+
+// ---------------------------------------------------------------- cleanup
+
+process.setMaxListeners(10_000); // every y-websocket provider adds an exit listener
+let exiting = false;
+async function bail(code: number, why: string) {
+	if (exiting) return;
+	exiting = true;
+	console.error(why);
+	killAllChildren();
+	process.exit(code);
+}
+process.on('exit', killAllChildren);
+process.once('SIGINT', () => void bail(130, 'interrupted'));
+process.once('SIGTERM', () => void bail(143, 'terminated'));
+process.on('unhandledRejection', (e) => void bail(1, `unhandled rejection: ${String((e as Error)?.stack ?? e)}`));
+const watchdogMinutes = full ? 45 : 10;
+setTimeout(() => void bail(1, `benchmark did not finish within ${watchdogMinutes} minutes`), watchdogMinutes * 60_000).unref();
+
+// ---------------------------------------------------------------- machine
+
+function machine() {
+	const cpuinfo = fs.readFileSync('/proc/cpuinfo', 'utf8');
+	const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? os.cpus()[0]?.model ?? 'unknown';
+	let osName = `${os.type()} ${os.release()}`;
+	try {
+		const pretty = /^PRETTY_NAME="?([^"\n]+)"?/m.exec(fs.readFileSync('/etc/os-release', 'utf8'))?.[1];
+		if (pretty) osName = `${pretty}, kernel ${os.release()}`;
+	} catch {
+		// not Linux-like
+	}
+	return {
+		nproc: os.availableParallelism(),
+		cpuModel: model,
+		memoryGiB: round(os.totalmem() / 1024 ** 3, 1),
+		node: process.version,
+		os: osName,
+		arch: process.arch,
+		/** 1-minute load average when the run started: other work on the machine skews results */
+		loadAverageAtStart: round(os.loadavg()[0]!, 2)
+	};
+}
+
+/** Which code was measured: the commit, whether the tree had changes, a hash of the sync code. */
+function source() {
+	const git = (...args: string[]) => {
+		try {
+			return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+		} catch {
+			return '';
+		}
+	};
+	const files = ['server/index.ts', 'server/realtime.ts', ...fs.readdirSync(path.join(ROOT, 'src/lib/server/collab')).sort().map((f) => `src/lib/server/collab/${f}`)];
+	const hash = createHash('sha256');
+	for (const f of files) hash.update(f).update(fs.readFileSync(path.join(ROOT, f)));
+	return {
+		commit: git('rev-parse', '--short', 'HEAD') || 'unknown',
+		uncommittedChanges: git('status', '--porcelain', '--', 'src', 'server', 'migrations').split('\n').filter(Boolean).length,
+		syncCodeSha256: hash.digest('hex').slice(0, 12),
+		syncCodeFiles: files
+	};
+}
+
+// ---------------------------------------------------------------- measuring
+
+const MiB = (kib: number) => round(kib / 1024, 1);
+
+function sampler(server: ServerProcess, everyMs: number, extra?: () => number) {
+	let peakKiB = server.rssKiB();
+	const extras: { t: number; v: number }[] = [];
+	const timer = setInterval(() => {
+		const rss = server.rssKiB();
+		if (rss > peakKiB) peakKiB = rss;
+		if (extra) extras.push({ t: performance.now(), v: extra() });
+	}, everyMs);
+	return {
+		stop() {
+			clearInterval(timer);
+			return { peakKiB, extras };
+		}
+	};
+}
+
+/**
+ * Rows ever appended to doc_updates, from polling the per-document row counts: a count that
+ * drops is a compaction (which deletes a document's rows up to its snapshot), after which the
+ * remaining rows are new. Exact without compaction; otherwise rows appended and compacted
+ * between two polls (100 ms) are missed. It relies on nothing about row ids (an earlier store
+ * let SQLite reuse ids after a compaction, so max(id) was not monotonic).
+ */
+class RowTally {
+	total = 0;
+	compactions = 0;
+	private last = new Map<string, number>();
+	poll(counts: Map<string, number>): number {
+		for (const [doc, n] of counts) {
+			const prev = this.last.get(doc) ?? 0;
+			if (n >= prev) this.total += n - prev;
+			else {
+				this.compactions += 1;
+				this.total += n;
+			}
+			this.last.set(doc, n);
+		}
+		for (const [doc, prev] of this.last) {
+			if (!counts.has(doc) && prev > 0) {
+				this.compactions += 1;
+				this.last.set(doc, 0);
+			}
+		}
+		return this.total;
+	}
+}
+
+interface MemoryResult {
+	startKiB: number;
+	warmupKiB: number;
+	rounds: { cyclesDone: number; rssKiB: number; failed: number; seconds: number }[];
+	settledKiB: number;
+	settleSeconds: number;
+	/** RSS once a second during the final idle wait */
+	settleSeries: number[];
+	settledMinKiB: number;
+	/** with --heap-probe: process.memoryUsage() after a forced full GC, per checkpoint */
+	heap?: { at: string; sample: HeapSample }[];
+	deltaFromWarmupKiB: number;
+	deltaFromStartKiB: number;
+	cycles: number;
+	distinctDocs: number;
+	failed: number;
+	errors: string[];
+	edits: number;
+	cycleMs: Distribution;
+	openMs: Distribution;
+	connections: number;
+	docUpdateRowsLeft?: number;
+}
+
+interface LoadSummary extends Omit<LoadResult, 'samples'> {
+	latencyMs: Distribution;
+	/** the load runs in slices, alternating between the servers; p99 of each slice */
+	latencyP99PerSlice: number[];
+	slices: number;
+	storedRows?: number;
+	/** rows in doc_updates after everyone connected and before anyone typed */
+	storedByConnecting?: number;
+	compactionsSeen?: number;
+	storedPerSecond?: number;
+	storedPerSecondPeak?: number;
+	serverCpuPercent: number;
+	rss: { beforeKiB: number; peakKiB: number; afterKiB: number };
+}
+
+interface ServerResult {
+	name: string;
+	label: string;
+	pid: number;
+	startSeconds: number;
+	memory: MemoryResult;
+	load: LoadSummary;
+}
+
+type Kind = 'casustafel' | 'baseline';
+
+interface Target {
+	kind: Kind;
+	label: string;
+	server: ServerProcess;
+	cas: Casustafel | null;
+	startSeconds: number;
+	loadDocs: string[];
+	cycleDocs: string[];
+	wsFor: (a: number, b: number) => WebSocket;
+}
+type WebSocket = ReturnType<typeof websocketWithCookie>;
+
+async function start(kind: Kind, ids: number[]): Promise<Target> {
+	const t0 = performance.now();
+	const server: ServerProcess | Casustafel =
+		kind === 'casustafel' ? await startCasustafel(opts.meetings + opts.docs) : await startBaseline();
+	const startSeconds = (performance.now() - t0) / 1000;
+	const cas = kind === 'casustafel' ? (server as Casustafel) : null;
+	const names = (cas ? cas.caseIds : ids).map((id) => `case:${id}`);
+	const wsClasses = cas ? cas.cookies.map((c) => websocketWithCookie(c)) : [websocketWithCookie(null)];
+	console.log(`${kind}: pid ${server.pid} at ${server.url}, ready after ${round(startSeconds, 1)} s`);
+	return {
+		kind,
+		label: kind === 'casustafel' ? 'Casustafel' : 'baseline @y/websocket-server',
+		server,
+		cas,
+		startSeconds,
+		loadDocs: names.slice(0, opts.meetings),
+		cycleDocs: names.slice(opts.meetings),
+		wsFor: (a, b) => wsClasses[(a + b) % wsClasses.length]!
+	};
+}
+
+/** Memory at rest, then open / edit / close cycles in rounds, memory after each and after a settle. */
+async function memoryPhase(t: Target): Promise<MemoryResult> {
+	const { server, cas } = t;
+	console.log(`\n== ${t.kind}: memory over open / edit / close cycles`);
+	const startKiB = server.rssKiB();
+	const heap: { at: string; sample: HeapSample }[] = [];
+	const probe = async (at: string) => {
+		if (!heapProbe) return;
+		const url = inspectorUrl(server.output());
+		if (!url) throw new Error(`${t.kind}: no inspector URL in its output`);
+		const sample = await gcAndMeasure(url);
+		heap.push({ at, sample });
+		console.log(`   [heap probe] ${at}: heap used ${MiB(sample.heapUsedKiB)} MiB, RSS after GC ${MiB(sample.rssKiB)} MiB`);
+	};
+	await probe('start');
+	const cycle = (first: number, cycles: number) =>
+		runCycles({
+			wsBase: server.wsBase,
+			docNames: t.cycleDocs,
+			first,
+			cycles,
+			concurrency: opts.concurrency,
+			editsPerCycle: opts.editsPerCycle,
+			pasteChars: opts.pasteChars,
+			wsFor: t.wsFor
+		});
+	const warm = await cycle(0, 20);
+	await sleep(opts.settleSeconds * 1000);
+	const warmupKiB = server.rssKiB();
+	console.log(`   start ${MiB(startKiB)} MiB, after 20 warm-up cycles ${MiB(warmupKiB)} MiB`);
+	await probe('warm-up');
+	const rounds: MemoryResult['rounds'] = [];
+	const all: CycleResult[] = [];
+	const perRound = Math.ceil(opts.cycles / opts.rounds);
+	let done = 0;
+	for (let r = 0; r < opts.rounds && done < opts.cycles; r++) {
+		const n = Math.min(perRound, opts.cycles - done);
+		const res = await cycle(warm.cycles + done, n);
+		done += n;
+		all.push(res);
+		await sleep(opts.settleSeconds * 1000);
+		const rss = server.rssKiB();
+		rounds.push({ cyclesDone: done, rssKiB: rss, failed: res.failed, seconds: round(res.seconds, 2) });
+		console.log(`   ${done} cycles (${round(res.seconds, 1)} s, ${res.failed} failed): ${MiB(rss)} MiB`);
+		await probe(`${done} cycles`);
+	}
+	const settleSeries: number[] = [];
+	for (let i = 0; i < opts.finalSettleSeconds; i++) {
+		await sleep(1000);
+		settleSeries.push(server.rssKiB());
+	}
+	const settledKiB = settleSeries[settleSeries.length - 1] ?? server.rssKiB();
+	await probe('settled');
+	const memory: MemoryResult = {
+		startKiB,
+		warmupKiB,
+		rounds,
+		settledKiB,
+		settleSeconds: opts.finalSettleSeconds,
+		settleSeries,
+		settledMinKiB: Math.min(...settleSeries),
+		heap: heapProbe ? heap : undefined,
+		deltaFromWarmupKiB: settledKiB - warmupKiB,
+		deltaFromStartKiB: settledKiB - startKiB,
+		cycles: done,
+		distinctDocs: Math.min(done, t.cycleDocs.length),
+		failed: all.reduce((n, r) => n + r.failed, 0),
+		errors: all.flatMap((r) => r.errors).slice(0, 5),
+		edits: all.reduce((n, r) => n + r.edits, 0),
+		cycleMs: distribution(all.flatMap((r) => r.cycleMs)),
+		openMs: distribution(all.flatMap((r) => r.openMs)),
+		connections: done * 2,
+		docUpdateRowsLeft: cas ? cas.currentRows() : undefined
+	};
+	console.log(
+		`   settled ${opts.finalSettleSeconds} s: ${MiB(settledKiB)} MiB (${memory.deltaFromWarmupKiB >= 0 ? '+' : ''}${MiB(memory.deltaFromWarmupKiB)} MiB vs warm-up)` +
+			(cas ? `, doc_updates rows left: ${memory.docUpdateRowsLeft}` : '')
+	);
+	return memory;
+}
+
+interface Slice {
+	load: LoadResult;
+	typingSeconds: number;
+	cpuSeconds: number;
+	storedRows: number;
+	storedByConnecting: number;
+	storedPerSecondPeak: number;
+	compactions: number;
+	peakKiB: number;
+}
+
+/** One slice of the meeting load: everyone connects, types for the slice, drains and leaves. */
+async function loadSlice(t: Target, slice: number, durationMs: number): Promise<Slice> {
+	const { server, cas } = t;
+	let cpuStart = 0;
+	let cpuEnd = 0;
+	let storedStart = 0;
+	let storedEnd = 0;
+	let storedByConnecting = 0;
+	let typingStart = 0;
+	let typingEnd = 0;
+	const tally = new RowTally();
+	const poll = () => (cas ? tally.poll(cas.rowsPerDoc()) : 0);
+	poll();
+	const base = tally.total;
+	const samples = sampler(server, 100, cas ? poll : undefined);
+	let load: LoadResult;
+	let sampled: ReturnType<typeof samples.stop>;
+	try {
+		load = await runLoad({
+			wsBase: server.wsBase,
+			docNames: t.loadDocs,
+			participants: opts.participants,
+			durationMs,
+			warmupMs: opts.warmupSeconds * 1000,
+			charsPerSecond: opts.charsPerSecond,
+			pasteEverySeconds: opts.pasteEverySeconds,
+			pasteChars: opts.pasteChars,
+			wsFor: t.wsFor,
+			seed: opts.seed + slice,
+			keyPrefix: `s${slice}`,
+			drainMs: 10_000,
+			onConnected() {
+				storedByConnecting = poll() - base;
+			},
+			onTypingStart() {
+				typingStart = performance.now();
+				cpuStart = server.cpuSeconds();
+				storedStart = poll();
+			},
+			onTypingEnd() {
+				typingEnd = performance.now();
+				cpuEnd = server.cpuSeconds();
+				storedEnd = poll();
+			}
+		});
+	} finally {
+		sampled = samples.stop();
+	}
+	// the busiest one-second window of stored rows
+	let peak = 0;
+	const ex = sampled.extras.filter((e) => e.t >= typingStart && e.t <= typingEnd);
+	for (let i = 0, j = 0; i < ex.length; i++) {
+		while (j < ex.length && ex[j]!.t - ex[i]!.t < 1000) j++;
+		if (j < ex.length) peak = Math.max(peak, ((ex[j]!.v - ex[i]!.v) * 1000) / (ex[j]!.t - ex[i]!.t));
+	}
+	const typingSeconds = (typingEnd - typingStart) / 1000;
+	const l = distribution(load.samples);
+	console.log(
+		`   ${t.kind} slice ${slice + 1}: ${load.edits.total} edits (${round(load.editsPerSecond, 1)}/s), ` +
+			`latency p50 ${round(l.p50)} p99 ${round(l.p99)} p99.9 ${round(l.p999)} ms (n=${l.count}), missing ${load.missing}` +
+			(cas ? `, stored ${round((storedEnd - storedStart) / typingSeconds, 1)} rows/s` : '') +
+			`, server CPU ${round(((cpuEnd - cpuStart) / typingSeconds) * 100, 0)}%, runner event-loop p99 ${round(load.client.eventLoopDelayP99Ms, 1)} ms`
+	);
+	return {
+		load,
+		typingSeconds,
+		cpuSeconds: cpuEnd - cpuStart,
+		storedRows: storedEnd - storedStart,
+		storedByConnecting,
+		storedPerSecondPeak: peak,
+		compactions: tally.compactions,
+		peakKiB: sampled.peakKiB
+	};
+}
+
+function summarise(t: Target, slices: Slice[], beforeKiB: number, afterKiB: number): LoadSummary {
+	const loads = slices.map((s) => s.load);
+	const sum = (f: (l: LoadResult) => number) => loads.reduce((n, l) => n + f(l), 0);
+	const typingSeconds = slices.reduce((n, s) => n + s.typingSeconds, 0);
+	const storedRows = slices.reduce((n, s) => n + s.storedRows, 0);
+	return {
+		meetings: loads[0]!.meetings,
+		participantsPerMeeting: loads[0]!.participantsPerMeeting,
+		typists: loads[0]!.typists,
+		connectMs: Math.max(...loads.map((l) => l.connectMs)),
+		typingSeconds,
+		measuredSeconds: sum((l) => l.measuredSeconds),
+		edits: {
+			char: sum((l) => l.edits.char),
+			paste: sum((l) => l.edits.paste),
+			backspace: sum((l) => l.edits.backspace),
+			total: sum((l) => l.edits.total)
+		},
+		editsPerSecond: sum((l) => l.edits.total) / typingSeconds,
+		charsTyped: sum((l) => l.charsTyped),
+		expectedDeliveries: sum((l) => l.expectedDeliveries),
+		delivered: sum((l) => l.delivered),
+		missing: sum((l) => l.missing),
+		anomalies: sum((l) => l.anomalies),
+		drainMs: Math.max(...loads.map((l) => l.drainMs)),
+		unexpectedDisconnects: sum((l) => l.unexpectedDisconnects),
+		client: {
+			eventLoopDelayP99Ms: Math.max(...loads.map((l) => l.client.eventLoopDelayP99Ms)),
+			eventLoopDelayMaxMs: Math.max(...loads.map((l) => l.client.eventLoopDelayMaxMs)),
+			cpuPercent: sum((l) => l.client.cpuPercent) / loads.length
+		},
+		convergedDocs: Math.min(...loads.map((l) => l.convergedDocs)),
+		latencyMs: distribution(loads.flatMap((l) => l.samples)),
+		latencyP99PerSlice: loads.map((l) => round(distribution(l.samples).p99)),
+		slices: slices.length,
+		storedRows: t.cas ? storedRows : undefined,
+		storedByConnecting: t.cas ? slices.reduce((n, s) => n + s.storedByConnecting, 0) : undefined,
+		compactionsSeen: t.cas ? slices.reduce((n, s) => n + s.compactions, 0) : undefined,
+		storedPerSecond: t.cas ? storedRows / typingSeconds : undefined,
+		storedPerSecondPeak: t.cas ? Math.max(...slices.map((s) => s.storedPerSecondPeak)) : undefined,
+		serverCpuPercent: (slices.reduce((n, s) => n + s.cpuSeconds, 0) / typingSeconds) * 100,
+		rss: { beforeKiB, peakKiB: Math.max(...slices.map((s) => s.peakKiB)), afterKiB }
+	};
+}
+
+// ---------------------------------------------------------------- report
+
+function fmtMs(x: number) {
+	return Number.isFinite(x) ? (x < 10 ? x.toFixed(2) : x.toFixed(1)) : '–';
+}
+function fmtMiB(kib: number) {
+	return `${MiB(kib).toFixed(1)} MiB`;
+}
+function signed(kib: number) {
+	return `${kib >= 0 ? '+' : '−'}${MiB(Math.abs(kib)).toFixed(1)} MiB`;
+}
+
+function markdown(report: Report): string {
+	const cols = report.servers;
+	const row = (label: string, f: (s: ServerResult) => string) => `| ${label} | ${cols.map(f).join(' | ')} |`;
+	const header = `| | ${cols.map((s) => s.label).join(' | ')} |\n|---|${cols.map(() => '---:').join('|')}|`;
+	const o = report.options;
+	const m = report.machine;
+	const lines = [
+		`Run of ${report.date} (${o.mode} mode), raw results in \`${report.resultsFile}\`.`,
+		'',
+		`- Command: \`${report.command}\``,
+		`- Code: commit ${report.source.commit}${report.source.uncommittedChanges ? ` with ${report.source.uncommittedChanges} uncommitted file(s) under src/, server/, migrations/` : ''}; sync code (server/index.ts, server/realtime.ts, src/lib/server/collab/*) sha256 ${report.source.syncCodeSha256}`,
+		`- Machine: ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB RAM, Node ${m.node}, ${m.os} (${m.arch}); 1-min load average ${m.loadAverageAtStart} at start, ${report.loadAverageAtEnd} at end (other work on the machine shows here)`,
+		`- Load: ${o.meetings} meetings × ${o.participants} participants, 2–3 typists per meeting at ~${o.charsPerSecond} chars/s with jitter, a ${o.pasteChars}-char paste about every ${o.pasteEverySeconds} s per typist, caret presence with every edit; ${o.durationSeconds} s of typing per server in ${o.slices} slice(s) that alternate between the servers (everyone reconnects per slice), the first ${o.warmupSeconds} s of each slice not sampled`,
+		`- Cycles: ${o.cycles} open → edit → close cycles (2 participants, ${o.editsPerCycle}+ edits and a paste each) over ${o.docs} distinct documents, ${o.concurrency} at a time, in ${o.rounds} rounds, after 20 warm-up cycles`,
+		'',
+		'**Meeting load**',
+		'',
+		header,
+		row('edit-to-peer latency p50', (s) => `${fmtMs(s.load.latencyMs.p50)} ms`),
+		row('edit-to-peer latency p90', (s) => `${fmtMs(s.load.latencyMs.p90)} ms`),
+		row('edit-to-peer latency p99', (s) => `${fmtMs(s.load.latencyMs.p99)} ms`),
+		row('edit-to-peer latency p99.9', (s) => `${fmtMs(s.load.latencyMs.p999)} ms`),
+		row('edit-to-peer latency max', (s) => `${fmtMs(s.load.latencyMs.max)} ms`),
+		...(o.slices > 1 ? [row('p99 per slice', (s) => s.load.latencyP99PerSlice.map((x) => fmtMs(x)).join(', ') + ' ms')] : []),
+		row('latency samples (edit × receiving peer)', (s) => String(s.load.latencyMs.count)),
+		row('deliveries missing after drain', (s) => `${s.load.missing} of ${s.load.expectedDeliveries}` + (s.load.anomalies ? ` (${s.load.anomalies} anomalies)` : '')),
+		row('replicas converged', (s) => `${s.load.convergedDocs} of ${s.load.meetings} documents`),
+		row('edits sent per second (all typists)', (s) => `${s.load.editsPerSecond.toFixed(1)} (${s.load.typists} typists)`),
+		row('updates stored per second (mean / busiest 1 s)', (s) =>
+			s.load.storedPerSecond === undefined ? 'none (no storage)' : `${s.load.storedPerSecond.toFixed(1)} / ${s.load.storedPerSecondPeak!.toFixed(1)}`
+		),
+		row('rows stored by connecting alone, before any edit', (s) =>
+			s.load.storedByConnecting === undefined
+				? 'n/a'
+				: `${s.load.storedByConnecting} (${s.load.meetings * s.load.participantsPerMeeting * s.load.slices} connections)`
+		),
+		row('server CPU during typing (one core = 100%)', (s) => `${s.load.serverCpuPercent.toFixed(1)}%`),
+		row('server RSS before / peak / after load', (s) => `${fmtMiB(s.load.rss.beforeKiB)} / ${fmtMiB(s.load.rss.peakKiB)} / ${fmtMiB(s.load.rss.afterKiB)}`),
+		row('unexpected disconnects', (s) => String(s.load.unexpectedDisconnects)),
+		row('clients (runner): CPU, event-loop delay p99', (s) => `${s.load.client.cpuPercent.toFixed(0)}%, ${fmtMs(s.load.client.eventLoopDelayP99Ms)} ms`),
+		'',
+		'**Memory over open / edit / close cycles** (RSS of the server process)',
+		'',
+		header,
+		row('after start (idle)', (s) => fmtMiB(s.memory.startKiB)),
+		row('after 20 warm-up cycles (baseline)', (s) => fmtMiB(s.memory.warmupKiB)),
+		...(cols[0]?.memory.rounds ?? []).map((r, i) =>
+			row(`after ${r.cyclesDone} cycles`, (s) => (s.memory.rounds[i] ? fmtMiB(s.memory.rounds[i]!.rssKiB) : '–'))
+		),
+		row(`after a further ${o.finalSettleSeconds} s idle (lowest in that time)`, (s) => `${fmtMiB(s.memory.settledKiB)} (${fmtMiB(s.memory.settledMinKiB)})`),
+		row('change vs. warm-up baseline', (s) => signed(s.memory.deltaFromWarmupKiB)),
+		...(cols.every((c) => c.memory.heap?.length)
+			? (cols[0]!.memory.heap ?? []).map((h, i) =>
+					row(`JS heap used after a forced GC: ${h.at}`, (s) => {
+						const x = s.memory.heap![i]?.sample;
+						return x ? `${fmtMiB(x.heapUsedKiB)} (RSS ${fmtMiB(x.rssKiB)})` : '–';
+					})
+				)
+			: []),
+		row('failed cycles', (s) => `${s.memory.failed} of ${s.memory.cycles}`),
+		row('cycle time p50 / p99 (of which open + sync)', (s) =>
+			`${fmtMs(s.memory.cycleMs.p50)} / ${fmtMs(s.memory.cycleMs.p99)} ms (${fmtMs(s.memory.openMs.p50)} / ${fmtMs(s.memory.openMs.p99)} ms)`
+		),
+		row('doc_updates rows left after the cycles (all compacted on unload = 0)', (s) =>
+			s.memory.docUpdateRowsLeft === undefined ? 'n/a' : String(s.memory.docUpdateRowsLeft)
+		),
+		row('process start to ready', (s) => `${s.startSeconds.toFixed(1)} s`)
+	];
+	return lines.join('\n');
+}
+
+interface Report {
+	date: string;
+	command: string;
+	resultsFile: string;
+	machine: ReturnType<typeof machine>;
+	source: ReturnType<typeof source>;
+	loadAverageAtEnd: number;
+	options: typeof opts;
+	servers: ServerResult[];
+}
+
+const START = '<!-- bench:sync:start (written by bench/sync/run.ts; edits inside are overwritten) -->';
+const END = '<!-- bench:sync:end -->';
+
+function rewriteReadme(section: string) {
+	const file = path.join(ROOT, 'bench', 'README.md');
+	let text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n\n';
+	const block = `${START}\n${section}\n${END}`;
+	const s = text.indexOf('<!-- bench:sync:start');
+	const e = text.indexOf(END);
+	if (s >= 0 && e > s) text = text.slice(0, s) + block + text.slice(e + END.length);
+	else text = text.trimEnd() + '\n\n' + block + '\n';
+	fs.writeFileSync(file, text);
+}
+
+// ---------------------------------------------------------------- main
+
+async function main() {
+	const nodeArgs: string[] = [];
+	if (cpuProf) {
+		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'casustafel-bench-prof-'));
+		nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${dir}`);
+		console.log(`CPU profiles of both servers go to ${dir} (summarise with bench/sync/profile-summary.ts)`);
+	}
+	if (heapProbe) {
+		nodeArgs.push('--inspect=127.0.0.1:0');
+		console.log('heap probe: both servers run with --inspect and get forced full GCs at the memory checkpoints');
+	}
+	setExtraNodeArgs(nodeArgs);
+	if (!fs.existsSync(path.join(ROOT, 'build', 'handler.js'))) {
+		throw new Error('build/handler.js is missing: run `flock /tmp/casustafel-build.lock npx vite build` first');
+	}
+	const date = new Date();
+	const m = machine();
+	const src = source();
+	console.log(`bench/sync (${opts.mode}): ${JSON.stringify(opts)}`);
+	console.log(`machine: ${JSON.stringify(m)}`);
+
+	const targets: Target[] = [];
+	let ids: number[] = [];
+	if (only !== 'baseline') {
+		const t = await start('casustafel', ids);
+		targets.push(t);
+		ids = t.cas!.caseIds;
+	}
+	if (only !== 'casustafel') {
+		if (ids.length === 0) ids = Array.from({ length: opts.meetings + opts.docs }, (_, i) => 100 + i);
+		targets.push(await start('baseline', ids));
+	}
+	const servers: ServerResult[] = [];
+	try {
+		await sleep(1000);
+		const memory = new Map<Target, MemoryResult>();
+		for (const t of targets) memory.set(t, await memoryPhase(t));
+
+		// the meeting load, in slices that alternate between the servers (A B, B A, A B, …), so
+		// that other work on the machine weighs on both alike
+		console.log(`\n== meeting load: ${opts.slices} slice(s) of ${round(opts.durationSeconds / opts.slices, 1)} s per server`);
+		const before = new Map(targets.map((t) => [t, t.server.rssKiB()]));
+		const slices = new Map<Target, Slice[]>(targets.map((t) => [t, []]));
+		for (let i = 0; i < opts.slices; i++) {
+			const order = i % 2 === 0 ? targets : [...targets].reverse();
+			for (const t of order) slices.get(t)!.push(await loadSlice(t, i, (opts.durationSeconds * 1000) / opts.slices));
+		}
+		await sleep(opts.settleSeconds * 1000);
+		for (const t of targets) {
+			const load = summarise(t, slices.get(t)!, before.get(t)!, t.server.rssKiB());
+			servers.push({ name: t.kind, label: t.label, pid: t.server.pid, startSeconds: t.startSeconds, memory: memory.get(t)!, load });
+			const l = load.latencyMs;
+			console.log(
+				`${t.kind}: latency p50 ${round(l.p50)} ms, p99 ${round(l.p99)} ms, p99.9 ${round(l.p999)} ms (n=${l.count}); ` +
+					`server CPU ${round(load.serverCpuPercent, 1)}%, RSS peak ${MiB(load.rss.peakKiB)} MiB`
+			);
+		}
+	} finally {
+		for (const t of targets) await t.server.stop();
+	}
+
+	const stamp = date.toISOString().replace(/[:]/g, '-').replace(/\..+$/, '');
+	const resultsFile = `bench/results/sync-${stamp}.json`;
+	const command = `npm run bench${argv.length ? ' -- ' + argv.join(' ') : ''}`;
+	const loadAverageAtEnd = round(os.loadavg()[0]!, 2);
+	const report: Report = { date: date.toISOString(), command, resultsFile, machine: m, source: src, loadAverageAtEnd, options: opts, servers };
+	fs.mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
+	fs.writeFileSync(path.join(ROOT, resultsFile), JSON.stringify(report, null, '\t') + '\n');
+	const section = markdown(report);
+	console.log('\n' + section + '\n');
+	console.log(`raw results: ${resultsFile}`);
+	if (writeReadme && servers.length === 2) {
+		rewriteReadme(section);
+		console.log('bench/README.md updated');
+	} else if (writeReadme) {
+		console.log('bench/README.md not updated: it shows both servers from one run (use neither --only)');
+	}
+}
+
+main().then(
+	() => {
+		killAllChildren();
+		process.exit(0);
+	},
+	(e) => void bail(1, `bench failed: ${String((e as Error)?.stack ?? e)}`)
+);
