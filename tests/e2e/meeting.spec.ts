@@ -214,6 +214,11 @@ test('een overleg van openen tot sluiten, met gedeeld scherm en drie laptops', a
 		await test.step('voorzitter drukt → op het scherm: iedereen gaat naar T150-2026-015', async () => {
 			await screen.keyboard.press('ArrowRight');
 			await expect(screenHeading(screen)).toHaveText(`${CASE_B.code}: ${CASE_B.title}`);
+			// moving on rounds off the item that was discussed, on every view
+			const screenAgenda = screen.getByRole('navigation', { name: 'Agenda' });
+			await expect(screenAgenda.getByRole('listitem').filter({ hasText: CASE_A.code })).toContainText('Besproken');
+			await screen.keyboard.press('a');
+			await expect(screenAgenda.getByRole('listitem').filter({ hasText: CASE_B.code })).toContainText('Besproken');
 			for (const l of laptops) await expect(itemHeading(l.page)).toHaveText(`${CASE_B.code}: ${CASE_B.title}`);
 			// the police have access to 015
 			await expect(politie.page.getByText(NO_ACCESS)).toHaveCount(0);
