@@ -1,7 +1,7 @@
 /**
  * bench/sync: Casustafel's document sync against a bare @y/websocket-server, in one run.
  *
- *   npm run bench                 quick run (about a minute and a half on 2 cores)
+ *   npm run bench                 quick run (about 75 s on 2 cores)
  *   npm run bench -- --full       the documented longer run
  *
  * Flags (or env): --meetings N (BENCH_MEETINGS), --participants N (BENCH_PARTICIPANTS),
