@@ -1,5 +1,5 @@
 import type { AppContext } from '../context';
-import { authorize, documentAccess, type Actor } from '../policy/index';
+import { authorize, documentAccess, roleAt, type Actor } from '../policy/index';
 import { decide } from '../policy/decide';
 import type { TableRole } from '../../shared/roles';
 
@@ -37,13 +37,8 @@ export async function meetingView(ctx: AppContext, actor: Actor, meetingId: numb
 		])
 		.where('meetings.id', '=', meetingId)
 		.executeTakeFirstOrThrow();
-	const membership = await db
-		.selectFrom('memberships')
-		.select('role')
-		.where('case_table_id', '=', meeting.tableId)
-		.where('user_id', '=', actor.userId)
-		.executeTakeFirstOrThrow();
-	const role = membership.role as TableRole;
+	// authorize() above guarantees membership
+	const role = (await roleAt(db, actor.userId, meeting.tableId))!;
 	const canRun =
 		meeting.status !== 'gesloten' &&
 		decide(actor, 'meeting.run', { tableRole: role, organisationHasCaseAccess: false });

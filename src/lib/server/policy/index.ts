@@ -14,7 +14,8 @@ export type Target =
 
 const NO_FACTS: Facts = { tableRole: null, organisationHasCaseAccess: false };
 
-async function roleAt(db: Executor, userId: number, tableId: number): Promise<TableRole | null> {
+/** The user's role at a table, or null when they are not a member. */
+export async function roleAt(db: Executor, userId: number, tableId: number): Promise<TableRole | null> {
 	const row = await db
 		.selectFrom('memberships')
 		.select('role')

@@ -1,5 +1,5 @@
 import type { AppContext } from '../context';
-import { authorize, type Actor } from '../policy/index';
+import { authorize, roleAt, type Actor } from '../policy/index';
 import { decide } from '../policy/decide';
 import type { TableRole } from '../../shared/roles';
 
@@ -74,13 +74,8 @@ export async function getTableForMember(ctx: AppContext, actor: Actor, tableId: 
 		])
 		.where('case_tables.id', '=', tableId)
 		.executeTakeFirstOrThrow();
-	const membership = await db
-		.selectFrom('memberships')
-		.select('role')
-		.where('case_table_id', '=', tableId)
-		.where('user_id', '=', actor.userId)
-		.executeTakeFirstOrThrow();
-	const role = membership.role as TableRole;
+	// authorize() above guarantees membership
+	const role = (await roleAt(db, actor.userId, tableId))!;
 	const chair = decide(actor, 'case.manageAccess', {
 		tableRole: role,
 		organisationHasCaseAccess: false
