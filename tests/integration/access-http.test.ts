@@ -9,7 +9,7 @@ import {
 	user,
 	type SharedDb
 } from './helpers/db';
-import { login, request, startServer, type Reply, type RequestOptions, type TestServer } from './helpers/server';
+import { request, startServer, type Reply, type RequestOptions, type TestServer, demoEmail, demoLogins } from './helpers/server';
 
 /**
  * Need to know over HTTP, against the real server in a child process on the production build,
@@ -31,13 +31,9 @@ let ophTable: number;
 let sociaalTeam: number;
 let politie: number;
 
-const email = (local: string) => `${local}@casustafel.example`;
-const cookies = new Map<string, Promise<string>>();
+const email = demoEmail;
 /** The session cookie of a demo user, logging in once per file. */
-const as = (local: string) => {
-	if (!cookies.has(local)) cookies.set(local, login(server.url, email(local), DEMO_PASSWORD));
-	return cookies.get(local)!;
-};
+const as = demoLogins(() => server);
 const get = async (who: string | null, path: string, options: RequestOptions = {}) =>
 	request(server.url, path, { ...options, cookie: who ? await as(who) : null });
 const post = async (who: string | null, path: string, form: Record<string, string | number>, options: RequestOptions = {}) =>

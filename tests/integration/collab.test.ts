@@ -2,7 +2,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
 import { Awareness, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness';
-import { DEMO_PASSWORD } from '../../src/lib/server/seed/demo';
 import { caseTextOf, meetingNotesOf } from '../../src/lib/shared/documents';
 import type { MeetingState } from '../../src/lib/shared/live';
 import { caseId, openShared, tableId, user, type SharedDb } from './helpers/db';
@@ -19,7 +18,7 @@ import {
 	type DocClient,
 	type LiveSocket
 } from './helpers/realtime';
-import { login, startServer, type TestServer } from './helpers/server';
+import { startServer, type TestServer, demoEmail, demoLogins } from './helpers/server';
 
 /**
  * The document endpoint `/collab/<doc>` against the real server in a child process, with
@@ -34,12 +33,8 @@ let meetingDoc: string; // meeting:<a planned Top 150 meeting>
 let meetingId: number;
 let t150: number;
 
-const email = (local: string) => `${local}@casustafel.example`;
-const cookies = new Map<string, Promise<string>>();
-const as = (local: string) => {
-	if (!cookies.has(local)) cookies.set(local, login(server.url, email(local), DEMO_PASSWORD));
-	return cookies.get(local)!;
-};
+const email = demoEmail;
+const as = demoLogins(() => server);
 
 const clients: DocClient[] = [];
 const sockets: LiveSocket[] = [];

@@ -12,7 +12,7 @@ import {
 	type DocClient,
 	type LiveSocket
 } from './helpers/realtime';
-import { login, request, startServer, type TestServer } from './helpers/server';
+import { login, request, startServer, type TestServer, demoEmail, demoLogins } from './helpers/server';
 
 /**
  * socket.io on `/live` against the real server in a child process: the handshake, joining a
@@ -24,7 +24,7 @@ let db: SharedDb;
 let meetingId: number;
 let caseDoc: string;
 
-const email = (local: string) => `${local}@casustafel.example`;
+const email = demoEmail;
 const NAMES: Record<string, string> = {
 	voorzitter: 'Hanna de Vries',
 	secretaris: 'Joris Bakker',
@@ -32,11 +32,7 @@ const NAMES: Record<string, string> = {
 	waarnemer: 'Lotte Jansen',
 	'geen-toegang': 'Pieter Smit'
 };
-const cookies = new Map<string, Promise<string>>();
-const as = (local: string) => {
-	if (!cookies.has(local)) cookies.set(local, login(server.url, email(local), DEMO_PASSWORD));
-	return cookies.get(local)!;
-};
+const as = demoLogins(() => server);
 
 const sockets: LiveSocket[] = [];
 const docs: DocClient[] = [];

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEMO_PASSWORD } from '../../../src/lib/server/seed/demo';
 
 /**
  * The real Casustafel process (`server/index.ts`, run by `node --import tsx`) as a child process with its own
@@ -208,4 +209,19 @@ export async function login(base: string, email: string, password: string): Prom
 		throw new Error(`login as ${email} failed: ${reply.status}\n${reply.body.slice(0, 500)}`);
 	}
 	return reply.sessionCookie;
+}
+
+/** A demo account's e-mail address from its local part ("deelnemer" → deelnemer@casustafel.example). */
+export const demoEmail = (local: string) => `${local}@casustafel.example`;
+
+/**
+ * Logs demo users in once each and hands out their session cookies; `server` is read at the
+ * first login, so the cache can be made before the server has started.
+ */
+export function demoLogins(server: () => TestServer) {
+	const cookies = new Map<string, Promise<string>>();
+	return (local: string): Promise<string> => {
+		if (!cookies.has(local)) cookies.set(local, login(server().url, demoEmail(local), DEMO_PASSWORD));
+		return cookies.get(local)!;
+	};
 }
