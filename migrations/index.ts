@@ -1,11 +1,13 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001_foundation';
 import * as m0002 from './0002_documents_and_meeting_control';
+import * as m0003 from './0003_tables_requests_regie';
 
 /** Static list so the migrations bundle and run the same under tsx, Vite and Vitest. */
 const migrations: Record<string, Migration> = {
 	'0001_foundation': m0001,
-	'0002_documents_and_meeting_control': m0002
+	'0002_documents_and_meeting_control': m0002,
+	'0003_tables_requests_regie': m0003
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -58,9 +58,11 @@ afterAll(async () => {
 describe('loading the facts for a case', () => {
 	it('A deelnemer whose organisation was granted access is found to be a deelnemer with access, and may view the case.', async () => {
 		const { db } = t.ctx;
+		// the demo region made her casusregisseur of this case at the last Top 150 meeting
 		expect(await loadFacts(db, deelnemer, { kind: 'case', caseId: t150 })).toEqual({
 			tableRole: 'deelnemer',
-			organisationHasCaseAccess: true
+			organisationHasCaseAccess: true,
+			isRegisseur: true
 		});
 		expect(await can(db, deelnemer, 'case.view', { kind: 'case', caseId: t150 })).toBe(true);
 		await expect(authorize(db, deelnemer, 'case.view', { kind: 'case', caseId: t150 })).resolves.toBeUndefined();
@@ -70,7 +72,8 @@ describe('loading the facts for a case', () => {
 		const { db } = t.ctx;
 		expect(await loadFacts(db, geenToegang, { kind: 'case', caseId: t150 })).toEqual({
 			tableRole: 'deelnemer',
-			organisationHasCaseAccess: false
+			organisationHasCaseAccess: false,
+			isRegisseur: false
 		});
 		expect(await can(db, geenToegang, 'case.view', { kind: 'case', caseId: t150 })).toBe(false);
 	});
@@ -79,7 +82,8 @@ describe('loading the facts for a case', () => {
 		const { db } = t.ctx;
 		expect(await loadFacts(db, linda, { kind: 'case', caseId: t150 })).toEqual({
 			tableRole: null,
-			organisationHasCaseAccess: true
+			organisationHasCaseAccess: true,
+			isRegisseur: false
 		});
 		expect(await can(db, linda, 'case.view', { kind: 'case', caseId: t150 })).toBe(false);
 	});
@@ -91,7 +95,8 @@ describe('loading the facts for a case', () => {
 			const caseId = await caseIdOf(t.ctx, code);
 			expect(await loadFacts(db, deelnemer, { kind: 'case', caseId })).toEqual({
 				tableRole: null,
-				organisationHasCaseAccess: true
+				organisationHasCaseAccess: true,
+				isRegisseur: false
 			});
 			expect(await can(db, deelnemer, 'case.view', { kind: 'case', caseId }), code).toBe(false);
 		}
@@ -118,7 +123,8 @@ describe('withdrawn access', () => {
 
 		expect(await loadFacts(ctx.db, deelnemer, { kind: 'case', caseId: t150 })).toEqual({
 			tableRole: 'deelnemer',
-			organisationHasCaseAccess: false
+			organisationHasCaseAccess: false,
+			isRegisseur: true
 		});
 		expect(await can(ctx.db, deelnemer, 'case.view', { kind: 'case', caseId: t150 })).toBe(false);
 		expect(await can(ctx.db, deelnemer, 'case.edit', { kind: 'case', caseId: t150 })).toBe(false);

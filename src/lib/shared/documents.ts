@@ -1,4 +1,5 @@
 import * as Y from 'yjs';
+import { CASE_TEXT_KEYS, type CaseSnapshot, type CaseTextKey } from './tables';
 
 /**
  * The shape of the two shared documents, one module for browser and server.
@@ -64,7 +65,8 @@ export const CASE_TEXT_FIELDS = [
 	{ key: 'wens', label: 'Wat willen de jongere en de ouders?' },
 	{ key: 'afspraken', label: 'Afspraken' }
 ] as const;
-export type CaseTextField = (typeof CASE_TEXT_FIELDS)[number]['key'];
+/** Any text section of a case; which ones a table shows depends on its output template. */
+export type CaseTextField = CaseTextKey;
 
 export function newId(): string {
 	const bytes = new Uint8Array(9);
@@ -189,6 +191,22 @@ export const goalText = (doc: Y.Doc, leefgebied: string) => doc.getText(`doel:${
  */
 export const besprekingDocName = (meetingId: number, caseId: number) => `bespreking:${meetingId}:${caseId}`;
 export const minutesText = (doc: Y.Doc) => doc.getText('verslag');
+
+/** Decisions the case document holds as values, such as TWS's financing (Jeugdwet or Wmo). */
+export const caseFieldsOf = (doc: Y.Doc) => doc.getMap<string>('velden');
+export function readFinancing(doc: Y.Doc): string | null {
+	const v = caseFieldsOf(doc).get('financiering');
+	return typeof v === 'string' && v !== '' ? v : null;
+}
+
+/** What the template check needs from a case document. */
+export function caseSnapshot(doc: Y.Doc, leefgebieden: string[]): CaseSnapshot {
+	const texts: CaseSnapshot['texts'] = {};
+	for (const key of CASE_TEXT_KEYS) texts[key] = caseTextOf(doc, key).toString();
+	const goals: Record<string, string> = {};
+	for (const lg of leefgebieden) goals[lg] = goalText(doc, lg).toString();
+	return { texts, goals, actions: readActions(doc), financing: readFinancing(doc) };
+}
 
 export function readActions(doc: Y.Doc): CaseAction[] {
 	return actionsOf(doc)

@@ -20,7 +20,22 @@ export type AuditAction =
 	| 'table.create'
 	| 'membership.add'
 	| 'membership.change'
-	| 'membership.remove';
+	| 'membership.remove'
+	| 'tabletype.update'
+	| 'request.submit'
+	| 'request.update'
+	| 'request.accept'
+	| 'request.decline'
+	| 'request.ask_more'
+	| 'request.withdraw'
+	| 'case.create'
+	| 'case.regie'
+	| 'case.phase'
+	| 'case.close'
+	| 'case.escalate'
+	| 'case.escalation_resolve'
+	| 'meeting.item_close'
+	| 'meeting.attendance';
 
 export interface AuditEntry {
 	at: Date;

@@ -47,6 +47,19 @@ export interface TableTypeTable {
 	/** JSON array of strings */
 	leefgebieden: string;
 	created_at: Timestamp;
+	/** JSON array of organisation types that may submit; [] = every organisation */
+	submitter_org_types: Generated<string>;
+	min_age: number | null;
+	max_age: number | null;
+	required_indication: string | null;
+	caseload_cap: number | null;
+	client_participation: Generated<string>;
+	child_min_age: number | null;
+	output_template: Generated<string>;
+	subject_kind: Generated<string>;
+	followup_months: number | null;
+	retention_months: Generated<number>;
+	updated_at: Timestamp | null;
 }
 
 export interface CaseTableTable {
@@ -76,6 +89,15 @@ export interface CaseRowTable {
 	status: string;
 	created_at: Timestamp;
 	closed_at: Timestamp | null;
+	legal_frame: string | null;
+	/** YYYY-MM-DD: the next interim review (tussentijds toetsen) */
+	review_date: string | null;
+	/** YYYY-MM-DD: monitoring lasts at least until then (table type's follow-up period) */
+	followup_until: string | null;
+	outcome: string | null;
+	nazorg: string | null;
+	/** the earlier case of the same person when this one came back (terugval) */
+	previous_case_id: number | null;
 }
 
 export interface CaseAccessTable {
@@ -130,6 +152,80 @@ export interface AuditLogTable {
 	ip: string | null;
 }
 
+export interface RequestTable {
+	id: Generated<number>;
+	case_table_id: number;
+	organisation_id: number;
+	submitted_by: number;
+	subject_kind: string;
+	subject_name: string;
+	subject_birthdate: string | null;
+	has_indication: number;
+	reason: string;
+	question: string;
+	/** JSON array of organisation ids */
+	invite_org_ids: string;
+	legal_frame: string;
+	consent_note: string;
+	status: string;
+	triage_note: string | null;
+	decided_by: number | null;
+	decided_at: Timestamp | null;
+	case_id: number | null;
+	meeting_id: number | null;
+	relapse_case_id: number | null;
+	created_at: Timestamp;
+	updated_at: Timestamp;
+}
+
+export interface RegieAssignmentTable {
+	id: Generated<number>;
+	case_id: number;
+	kind: string;
+	user_id: number | null;
+	assigned_at: Timestamp;
+	ended_at: Timestamp | null;
+	decided_by: number;
+	meeting_id: number | null;
+	note: string | null;
+}
+
+export interface ItemClosureTable {
+	id: Generated<number>;
+	meeting_id: number;
+	item_id: string;
+	case_id: number | null;
+	closed_by: number;
+	closed_at: Timestamp;
+	/** JSON array of what the template missed; [] = met */
+	template_missing: string;
+	template_reason: string | null;
+	regie_reason: string | null;
+}
+
+export interface AttendanceTable {
+	id: Generated<number>;
+	meeting_id: number;
+	case_id: number;
+	kind: string;
+	name: string;
+	age: number | null;
+	added_by: number;
+	created_at: Timestamp;
+}
+
+export interface EscalationTable {
+	id: Generated<number>;
+	case_id: number;
+	reason: string;
+	escalated_to: string;
+	raised_by: number;
+	raised_at: Timestamp;
+	outcome: string | null;
+	resolved_by: number | null;
+	resolved_at: Timestamp | null;
+}
+
 export interface DB {
 	organisations: OrganisationTable;
 	users: UserTable;
@@ -144,6 +240,11 @@ export interface DB {
 	audit_log: AuditLogTable;
 	doc_updates: DocUpdateTable;
 	doc_snapshots: DocSnapshotTable;
+	requests: RequestTable;
+	regie_assignments: RegieAssignmentTable;
+	item_closures: ItemClosureTable;
+	attendance: AttendanceTable;
+	escalations: EscalationTable;
 }
 
 export type UserRow = Selectable<UserTable>;
@@ -151,3 +252,5 @@ export type NewUser = Insertable<UserTable>;
 export type CaseRow = Selectable<CaseRowTable>;
 export type MeetingRow = Selectable<MeetingTable>;
 export type OrganisationRow = Selectable<OrganisationTable>;
+export type TableTypeRow = Selectable<TableTypeTable>;
+export type RequestRow = Selectable<RequestTable>;

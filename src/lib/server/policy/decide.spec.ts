@@ -41,16 +41,17 @@ const N = false;
 
 // prettier-ignore
 const EXPECTED: Record<RoleName, Record<Operation, boolean>> = {
-	//                                                   admin.manage table.view meeting.view meeting.run case.view case.edit case.manageAccess session.end(other)
-	'a beheerder who is not a member of the table':      { 'admin.manage': Y, 'table.view': N, 'meeting.view': N, 'meeting.run': N, 'case.view': N, 'case.edit': N, 'case.manageAccess': N, 'session.end': Y },
-	'a voorzitter (whose organisation has no access of its own)': { 'admin.manage': N, 'table.view': Y, 'meeting.view': Y, 'meeting.run': Y, 'case.view': Y, 'case.edit': Y, 'case.manageAccess': Y, 'session.end': N },
-	'a secretaris (whose organisation has no access of its own)': { 'admin.manage': N, 'table.view': Y, 'meeting.view': Y, 'meeting.run': Y, 'case.view': Y, 'case.edit': Y, 'case.manageAccess': Y, 'session.end': N },
-	'a deelnemer whose organisation has access':         { 'admin.manage': N, 'table.view': Y, 'meeting.view': Y, 'meeting.run': N, 'case.view': Y, 'case.edit': Y, 'case.manageAccess': N, 'session.end': N },
-	'a deelnemer whose organisation has no access':      { 'admin.manage': N, 'table.view': Y, 'meeting.view': Y, 'meeting.run': N, 'case.view': N, 'case.edit': N, 'case.manageAccess': N, 'session.end': N },
-	'a waarnemer whose organisation has access':         { 'admin.manage': N, 'table.view': Y, 'meeting.view': Y, 'meeting.run': N, 'case.view': Y, 'case.edit': N, 'case.manageAccess': N, 'session.end': N },
-	'a waarnemer whose organisation has no access':      { 'admin.manage': N, 'table.view': Y, 'meeting.view': Y, 'meeting.run': N, 'case.view': N, 'case.edit': N, 'case.manageAccess': N, 'session.end': N },
-	'a non-member whose organisation has access':        { 'admin.manage': N, 'table.view': N, 'meeting.view': N, 'meeting.run': N, 'case.view': N, 'case.edit': N, 'case.manageAccess': N, 'session.end': N },
-	'a non-member whose organisation has no access':     { 'admin.manage': N, 'table.view': N, 'meeting.view': N, 'meeting.run': N, 'case.view': N, 'case.edit': N, 'case.manageAccess': N, 'session.end': N }
+	// columns: admin.manage table.view meeting.view meeting.run case.view case.edit case.manageAccess case.assignRegie case.lifecycle request.submit request.view request.triage session.end(other)
+	// (request.submit and request.view depend on facts of their own, tested below)
+	'a beheerder who is not a member of the table':      { 'admin.manage': Y, 'table.view': N, 'meeting.view': N, 'meeting.run': N, 'case.view': N, 'case.edit': N, 'case.manageAccess': N, 'case.assignRegie': N, 'case.lifecycle': N, 'request.submit': N, 'request.view': N, 'request.triage': N, 'session.end': Y },
+	'a voorzitter (whose organisation has no access of its own)': { 'admin.manage': N, 'table.view': Y, 'meeting.view': Y, 'meeting.run': Y, 'case.view': Y, 'case.edit': Y, 'case.manageAccess': Y, 'case.assignRegie': Y, 'case.lifecycle': Y, 'request.submit': N, 'request.view': Y, 'request.triage': Y, 'session.end': N },
+	'a secretaris (whose organisation has no access of its own)': { 'admin.manage': N, 'table.view': Y, 'meeting.view': Y, 'meeting.run': Y, 'case.view': Y, 'case.edit': Y, 'case.manageAccess': Y, 'case.assignRegie': Y, 'case.lifecycle': Y, 'request.submit': N, 'request.view': Y, 'request.triage': Y, 'session.end': N },
+	'a deelnemer whose organisation has access':         { 'admin.manage': N, 'table.view': Y, 'meeting.view': Y, 'meeting.run': N, 'case.view': Y, 'case.edit': Y, 'case.manageAccess': N, 'case.assignRegie': N, 'case.lifecycle': N, 'request.submit': N, 'request.view': N, 'request.triage': N, 'session.end': N },
+	'a deelnemer whose organisation has no access':      { 'admin.manage': N, 'table.view': Y, 'meeting.view': Y, 'meeting.run': N, 'case.view': N, 'case.edit': N, 'case.manageAccess': N, 'case.assignRegie': N, 'case.lifecycle': N, 'request.submit': N, 'request.view': N, 'request.triage': N, 'session.end': N },
+	'a waarnemer whose organisation has access':         { 'admin.manage': N, 'table.view': Y, 'meeting.view': Y, 'meeting.run': N, 'case.view': Y, 'case.edit': N, 'case.manageAccess': N, 'case.assignRegie': N, 'case.lifecycle': N, 'request.submit': N, 'request.view': N, 'request.triage': N, 'session.end': N },
+	'a waarnemer whose organisation has no access':      { 'admin.manage': N, 'table.view': Y, 'meeting.view': Y, 'meeting.run': N, 'case.view': N, 'case.edit': N, 'case.manageAccess': N, 'case.assignRegie': N, 'case.lifecycle': N, 'request.submit': N, 'request.view': N, 'request.triage': N, 'session.end': N },
+	'a non-member whose organisation has access':        { 'admin.manage': N, 'table.view': N, 'meeting.view': N, 'meeting.run': N, 'case.view': N, 'case.edit': N, 'case.manageAccess': N, 'case.assignRegie': N, 'case.lifecycle': N, 'request.submit': N, 'request.view': N, 'request.triage': N, 'session.end': N },
+	'a non-member whose organisation has no access':     { 'admin.manage': N, 'table.view': N, 'meeting.view': N, 'meeting.run': N, 'case.view': N, 'case.edit': N, 'case.manageAccess': N, 'case.assignRegie': N, 'case.lifecycle': N, 'request.submit': N, 'request.view': N, 'request.triage': N, 'session.end': N }
 };
 
 /** Ending your own session: everybody may; ending someone else's: only a beheerder. */
@@ -114,5 +115,33 @@ describe('being a beheerder', () => {
 		expect(decide(memberAdmin.actor, 'case.view', memberAdmin.facts)).toBe(false);
 		expect(decide(memberAdmin.actor, 'case.edit', memberAdmin.facts)).toBe(false);
 		expect(decide(memberAdmin.actor, 'case.manageAccess', memberAdmin.facts)).toBe(false);
+	});
+});
+
+describe('submitting, following requests and following up as regisseur', () => {
+	const anyone = (facts: Partial<Facts>, tableRole: Facts['tableRole'] = null, access = false) =>
+		({ tableRole, organisationHasCaseAccess: access, ...facts }) satisfies Facts;
+	const actor: Actor = { userId: ME, organisationId: 7, isAdmin: false };
+
+	it('Anyone whose organisation type the table accepts may submit a request, member of the table or not; nobody else may, not even its voorzitter.', () => {
+		expect(decide(actor, 'request.submit', anyone({ submitterAllowed: true }))).toBe(true);
+		expect(decide(actor, 'request.submit', anyone({ submitterAllowed: true }, 'deelnemer'))).toBe(true);
+		expect(decide(actor, 'request.submit', anyone({ submitterAllowed: false }, 'voorzitter'))).toBe(false);
+		expect(decide({ ...actor, isAdmin: true }, 'request.submit', anyone({ submitterAllowed: false }))).toBe(false);
+	});
+
+	it('The aanmelder may follow their own request; another deelnemer of the table may not; the voorzitter and secretaris may.', () => {
+		expect(decide(actor, 'request.view', anyone({ isSubmitter: true }))).toBe(true);
+		expect(decide(actor, 'request.view', anyone({ isSubmitter: false }, 'deelnemer'))).toBe(false);
+		expect(decide(actor, 'request.view', anyone({ isSubmitter: false }, 'secretaris'))).toBe(true);
+		expect(decide(actor, 'request.triage', anyone({ isSubmitter: true }, 'deelnemer'))).toBe(false);
+	});
+
+	it('A regisseur who is a member with access may move the case through its lifecycle; without access or membership, or without being regisseur, a deelnemer may not.', () => {
+		expect(decide(actor, 'case.lifecycle', anyone({ isRegisseur: true }, 'deelnemer', true))).toBe(true);
+		expect(decide(actor, 'case.lifecycle', anyone({ isRegisseur: true }, 'deelnemer', false))).toBe(false);
+		expect(decide(actor, 'case.lifecycle', anyone({ isRegisseur: true }, null, true))).toBe(false);
+		expect(decide(actor, 'case.lifecycle', anyone({ isRegisseur: false }, 'deelnemer', true))).toBe(false);
+		expect(decide(actor, 'case.assignRegie', anyone({ isRegisseur: true }, 'deelnemer', true))).toBe(false);
 	});
 });

@@ -19,6 +19,12 @@ export interface Facts {
 	organisationHasCaseAccess: boolean;
 	/** For user targets: the target user's id. */
 	targetUserId?: number;
+	/** For submitting to a table: the actor's organisation type is one the table accepts. */
+	submitterAllowed?: boolean;
+	/** For request targets: the actor submitted it. */
+	isSubmitter?: boolean;
+	/** For case targets: the actor is its procesregisseur or casusregisseur now. */
+	isRegisseur?: boolean;
 }
 
 export const OPERATIONS = [
@@ -29,6 +35,11 @@ export const OPERATIONS = [
 	'case.view',
 	'case.edit',
 	'case.manageAccess',
+	'case.assignRegie',
+	'case.lifecycle',
+	'request.submit',
+	'request.view',
+	'request.triage',
 	'session.end'
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
@@ -59,6 +70,17 @@ export function decide(actor: Actor, operation: Operation, facts: Facts): boolea
 			return (
 				isChair(facts) || (facts.tableRole === 'deelnemer' && facts.organisationHasCaseAccess)
 			);
+		case 'case.assignRegie':
+		case 'request.triage':
+			return isChair(facts);
+		case 'case.lifecycle':
+			// the chair, or the regisseur who follows the case up between meetings
+			return isChair(facts) || (facts.isRegisseur === true && isMember(facts) && facts.organisationHasCaseAccess);
+		case 'request.submit':
+			// any user of an organisation type the table accepts, member of the table or not
+			return facts.submitterAllowed === true;
+		case 'request.view':
+			return isChair(facts) || facts.isSubmitter === true;
 		case 'session.end':
 			return actor.isAdmin || facts.targetUserId === actor.userId;
 	}

@@ -10,6 +10,7 @@ export type Target =
 	| { kind: 'table'; tableId: number }
 	| { kind: 'meeting'; meetingId: number }
 	| { kind: 'case'; caseId: number }
+	| { kind: 'request'; requestId: number }
 	| { kind: 'user'; userId: number };
 
 const NO_FACTS: Facts = { tableRole: null, organisationHasCaseAccess: false };
@@ -25,6 +26,18 @@ export async function roleAt(db: Executor, userId: number, tableId: number): Pro
 	return (row?.role as TableRole | undefined) ?? null;
 }
 
+/** A table's submitter list (JSON array of organisation types; empty = everyone) against a type. */
+export function submitterAllowed(listJson: string, organisationType: string): boolean {
+	let list: unknown;
+	try {
+		list = JSON.parse(listJson);
+	} catch {
+		return false;
+	}
+	if (!Array.isArray(list)) return false;
+	return list.length === 0 || list.includes(organisationType);
+}
+
 /** Loads what `decide` needs about a target; `null` when the target does not exist. */
 export async function loadFacts(db: Executor, actor: Actor, target: Target): Promise<Facts | null> {
 	switch (target.kind) {
@@ -33,10 +46,34 @@ export async function loadFacts(db: Executor, actor: Actor, target: Target): Pro
 		case 'table': {
 			const table = await db
 				.selectFrom('case_tables')
-				.select('id')
-				.where('id', '=', target.tableId)
+				.innerJoin('table_types', 'table_types.id', 'case_tables.table_type_id')
+				.select(['case_tables.id', 'table_types.submitter_org_types'])
+				.where('case_tables.id', '=', target.tableId)
 				.executeTakeFirst();
-			return table ? { ...NO_FACTS, tableRole: await roleAt(db, actor.userId, table.id) } : null;
+			if (!table) return null;
+			const org = await db
+				.selectFrom('organisations')
+				.select('type')
+				.where('id', '=', actor.organisationId)
+				.executeTakeFirst();
+			return {
+				...NO_FACTS,
+				tableRole: await roleAt(db, actor.userId, table.id),
+				submitterAllowed: org !== undefined && submitterAllowed(table.submitter_org_types, org.type)
+			};
+		}
+		case 'request': {
+			const request = await db
+				.selectFrom('requests')
+				.select(['case_table_id', 'submitted_by'])
+				.where('id', '=', target.requestId)
+				.executeTakeFirst();
+			if (!request) return null;
+			return {
+				...NO_FACTS,
+				tableRole: await roleAt(db, actor.userId, request.case_table_id),
+				isSubmitter: request.submitted_by === actor.userId
+			};
 		}
 		case 'meeting': {
 			const meeting = await db
@@ -65,9 +102,17 @@ export async function loadFacts(db: Executor, actor: Actor, target: Target): Pro
 				.where('cases.id', '=', target.caseId)
 				.executeTakeFirst();
 			if (!row) return null;
+			const regie = await db
+				.selectFrom('regie_assignments')
+				.select('id')
+				.where('case_id', '=', target.caseId)
+				.where('user_id', '=', actor.userId)
+				.where('ended_at', 'is', null)
+				.executeTakeFirst();
 			return {
 				tableRole: (row.role as TableRole | null) ?? null,
-				organisationHasCaseAccess: row.access_id !== null
+				organisationHasCaseAccess: row.access_id !== null,
+				isRegisseur: regie !== undefined
 			};
 		}
 		case 'user': {

@@ -2,7 +2,9 @@ import type { AppContext } from '../context';
 import type { Executor } from '../db/index';
 import { hashPassword } from '../auth/password';
 import type { CaseStatus, OrganisationType, SubjectKind, TableRole } from '../../shared/roles';
+import type { LegalFrame } from '../../shared/tables';
 import { TABLE_TYPES } from './table-types';
+import { toColumns } from '../tables/types';
 
 /**
  * "Regio Voorbeeld": an invented region for demos and browser tests. Every name, case and
@@ -64,6 +66,7 @@ interface DemoTable {
 		birthdate: string | null;
 		status: CaseStatus;
 		access: string[];
+		legalFrame?: LegalFrame;
 	}[];
 }
 
@@ -84,8 +87,8 @@ const TABLES: DemoTable[] = [
 		],
 		meetingInDays: [-14, 3, 17],
 		cases: [
-			{ code: 'T150-2026-014', title: 'Jongvolwassene, herhaalde inbraken en schulden', kind: 'persoon', subject: 'Rens Verzonnen', birthdate: '2004-03-12', status: 'in_uitvoering', access: ['Sociaal Team Voorbeeld', 'GGZ Voorbeeld'] },
-			{ code: 'T150-2026-015', title: 'Overlast in de wijk, verslaving', kind: 'persoon', subject: 'Karin Bedacht', birthdate: '1988-09-30', status: 'besproken', access: ['Politie Eenheid Voorbeeld', 'Openbaar Ministerie Voorbeeld'] },
+			{ code: 'T150-2026-014', title: 'Jongvolwassene, herhaalde inbraken en schulden', kind: 'persoon', subject: 'Rens Verzonnen', birthdate: '2004-03-12', status: 'in_uitvoering', access: ['Sociaal Team Voorbeeld', 'GGZ Voorbeeld'], legalFrame: 'strafrecht' },
+			{ code: 'T150-2026-015', title: 'Overlast in de wijk, verslaving', kind: 'persoon', subject: 'Karin Bedacht', birthdate: '1988-09-30', status: 'besproken', access: ['Politie Eenheid Voorbeeld', 'Openbaar Ministerie Voorbeeld'], legalFrame: 'strafrecht' },
 			{ code: 'T150-2026-016', title: 'Nieuwe aanmelding, nog te beoordelen', kind: 'persoon', subject: 'Jamal Fictief', birthdate: '2001-01-05', status: 'aangemeld', access: [] }
 		]
 	},
@@ -135,7 +138,7 @@ const TABLES: DemoTable[] = [
 		],
 		meetingInDays: [7],
 		cases: [
-			{ code: 'JBT-2026-007', title: 'Zorgen over veiligheid, twee kinderen', kind: 'gezin', subject: 'Gezin Voorbeeldstra', birthdate: null, status: 'gepland', access: ['Veilig Thuis Voorbeeld', 'Jeugdbescherming Voorbeeld', 'Sociaal Team Voorbeeld'] }
+			{ code: 'JBT-2026-007', title: 'Zorgen over veiligheid, twee kinderen', kind: 'gezin', subject: 'Gezin Voorbeeldstra', birthdate: null, status: 'gepland', access: ['Veilig Thuis Voorbeeld', 'Jeugdbescherming Voorbeeld', 'Sociaal Team Voorbeeld'], legalFrame: 'gedwongen kader' }
 		]
 	},
 	{
@@ -183,6 +186,9 @@ export async function seedDemoRegion(ctx: AppContext): Promise<{ email: string; 
 			userIds.set(user.email, row.id);
 		}
 		const chairId = userIds.get(u('voorzitter'))!;
+		const caseIds = new Map<string, number>();
+		const tableIds = new Map<string, number>();
+		const pastMeetings = new Map<string, number>();
 		for (const [index, table] of TABLES.entries()) {
 			const type = await trx.selectFrom('table_types').select('id').where('slug', '=', table.type).executeTakeFirstOrThrow();
 			const t = await trx
@@ -190,42 +196,147 @@ export async function seedDemoRegion(ctx: AppContext): Promise<{ email: string; 
 				.values({ name: table.name, table_type_id: type.id, code_prefix: table.prefix, created_at: at })
 				.returning('id')
 				.executeTakeFirstOrThrow();
+			tableIds.set(table.type, t.id);
 			for (const [email, role] of table.members) {
 				await trx.insertInto('memberships').values({ case_table_id: t.id, user_id: userIds.get(email)!, role, created_at: at }).execute();
 			}
 			for (const days of table.meetingInDays) {
-				await trx
+				const meeting = await trx
 					.insertInto('meetings')
 					.values({
 						case_table_id: t.id,
 						starts_at: meetingTime(now, days).toISOString(),
 						location: LOCATIONS[index % LOCATIONS.length]!,
 						status: days < 0 ? 'gesloten' : 'gepland',
-						created_at: at
+						created_at: at,
+						...(days < 0 ? { opened_at: meetingTime(now, days).toISOString(), closed_at: new Date(meetingTime(now, days).getTime() + 90 * 60_000).toISOString() } : {})
 					})
-					.execute();
+					.returning('id')
+					.executeTakeFirstOrThrow();
+				if (days < 0) pastMeetings.set(table.type, meeting.id);
 			}
 			for (const c of table.cases) {
 				const row = await trx
 					.insertInto('cases')
-					.values({ case_table_id: t.id, code: c.code, title: c.title, subject_kind: c.kind, subject_name: c.subject, subject_birthdate: c.birthdate, status: c.status, created_at: at })
+					.values({ case_table_id: t.id, code: c.code, title: c.title, subject_kind: c.kind, subject_name: c.subject, subject_birthdate: c.birthdate, status: c.status, created_at: at, legal_frame: c.legalFrame ?? 'vrijwillig' })
 					.returning('id')
 					.executeTakeFirstOrThrow();
+				caseIds.set(c.code, row.id);
 				for (const org of c.access) {
 					await trx.insertInto('case_access').values({ case_id: row.id, organisation_id: orgIds.get(org)!, granted_by: chairId, granted_at: at }).execute();
 				}
 			}
 		}
+		await seedFollowUp(trx, now, { userIds, orgIds, caseIds, tableIds, pastMeetings });
 	});
 	return USERS.filter((x) => x.demoRole).map((x) => ({ email: x.email, role: x.demoRole! }));
 }
 
+interface SeededIds {
+	userIds: Map<string, number>;
+	orgIds: Map<string, number>;
+	caseIds: Map<string, number>;
+	tableIds: Map<string, number>;
+	pastMeetings: Map<string, number>;
+}
+
+const isoDay = (d: Date) => d.toISOString().slice(0, 10);
+const plusDays = (d: Date, days: number) => new Date(d.getTime() + days * 86_400_000);
+
+/**
+ * What a region in use has besides its tables: regie decided at the last Top 150 meeting (so
+ * T150-2026-014 returns as a terugkomcasus), an MDA++ household in monitoring with its review
+ * date, and two verzoeken tot bespreking waiting for triage.
+ */
+async function seedFollowUp(trx: Executor, now: Date, ids: SeededIds) {
+	const at = now.toISOString();
+	const user = (local: string) => ids.userIds.get(u(local))!;
+	const caseId = (code: string) => ids.caseIds.get(code)!;
+	const past = ids.pastMeetings.get('t150')!;
+	const pastAt = meetingTime(now, -14).toISOString();
+
+	await trx
+		.insertInto('item_closures')
+		.values({ meeting_id: past, item_id: 'demo-t150-014', case_id: caseId('T150-2026-014'), closed_by: user('voorzitter'), closed_at: pastAt, template_missing: '[]' })
+		.execute();
+	const regie: [string, 'procesregisseur' | 'casusregisseur', string, number | null, string][] = [
+		['T150-2026-014', 'procesregisseur', 'secretaris', past, pastAt],
+		['T150-2026-014', 'casusregisseur', 'deelnemer', past, pastAt],
+		['MDA-2026-001', 'casusregisseur', 'linda', null, plusDays(now, -200).toISOString()]
+	];
+	for (const [code, kind, who, meetingId, when] of regie) {
+		await trx
+			.insertInto('regie_assignments')
+			.values({ case_id: caseId(code), kind, user_id: user(who), assigned_at: when, decided_by: user('voorzitter'), meeting_id: meetingId })
+			.execute();
+	}
+	await trx
+		.updateTable('cases')
+		.set({ review_date: isoDay(plusDays(now, 30)), followup_until: isoDay(plusDays(now, 3 * 365 - 200)) })
+		.where('id', '=', caseId('MDA-2026-001'))
+		.execute();
+
+	const requests = [
+		{
+			table: 'jbt',
+			by: 'kees',
+			org: 'Veilig Thuis Voorbeeld',
+			kind: 'gezin',
+			name: 'Gezin Bedenkhof',
+			birthdate: null,
+			reason: 'Meerdere meldingen van huiselijk geweld; de kinderen (8 en 14) zijn getuige.',
+			question: 'Is een verzoek tot onderzoek bij de Raad nodig, of lukt het vrijwillig?',
+			invite: ['Sociaal Team Voorbeeld', 'Jeugdbescherming Voorbeeld'],
+			frame: 'vrijwillig'
+		},
+		{
+			table: 't150',
+			by: 'geen-toegang',
+			org: 'Politie Eenheid Voorbeeld',
+			kind: 'persoon',
+			name: 'Rik Verzinsel',
+			birthdate: '1999-04-18',
+			reason: 'Veertien incidenten dit jaar, overlast en bedreiging van buren.',
+			question: 'Kan de Top 150 straf en zorg combineren in één plan?',
+			invite: ['Openbaar Ministerie Voorbeeld', 'GGZ Voorbeeld'],
+			frame: 'strafrecht'
+		}
+	];
+	for (const r of requests) {
+		await trx
+			.insertInto('requests')
+			.values({
+				case_table_id: ids.tableIds.get(r.table)!,
+				organisation_id: ids.orgIds.get(r.org)!,
+				submitted_by: user(r.by),
+				subject_kind: r.kind,
+				subject_name: r.name,
+				subject_birthdate: r.birthdate,
+				reason: r.reason,
+				question: r.question,
+				invite_org_ids: JSON.stringify(r.invite.map((o) => ids.orgIds.get(o)!)),
+				legal_frame: r.frame,
+				consent_note: r.frame === 'vrijwillig' ? 'Ouders weten van de aanmelding en stemmen in.' : '',
+				has_indication: 0,
+				status: 'ingediend',
+				created_at: at,
+				updated_at: at
+			})
+			.execute();
+	}
+}
+
+/**
+ * Inserts the eight table types; a type a beheerder never edited (updated_at null) gets the
+ * current configuration again, so an upgraded database receives the rules added later.
+ */
 async function seedTableTypes(db: Executor, now: Date) {
 	for (const t of TABLE_TYPES) {
+		const columns = toColumns(t);
 		await db
 			.insertInto('table_types')
-			.values({ slug: t.slug, name: t.name, purpose: t.purpose, leefgebieden: JSON.stringify(t.leefgebieden), created_at: now.toISOString() })
-			.onConflict((oc) => oc.column('slug').doNothing())
+			.values({ slug: t.slug, ...columns, created_at: now.toISOString() })
+			.onConflict((oc) => oc.column('slug').doUpdateSet(columns).where('table_types.updated_at', 'is', null))
 			.execute();
 	}
 }

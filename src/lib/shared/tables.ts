@@ -1,0 +1,335 @@
+import type { CaseAction } from './documents';
+import type { OrganisationType, SubjectKind } from './roles';
+
+/**
+ * What an overlegtafel is, as configuration a beheerder edits (DOMAIN.md §1, §7): who may
+ * submit, who is eligible, the caseload cap, who from the client's side may sit at the table,
+ * the output template, the leefgebieden, follow-up and retention. Shared by browser and server.
+ */
+export interface TableTypeConfig {
+	id: number;
+	slug: string;
+	name: string;
+	/** doelbinding */
+	purpose: string;
+	/** organisation types that may submit a verzoek tot bespreking; empty = every organisation */
+	submitterOrgTypes: OrganisationType[];
+	minAge: number | null;
+	maxAge: number | null;
+	/** e.g. 'BW-indicatie' */
+	requiredIndication: string | null;
+	caseloadCap: number | null;
+	/** who from the client's side may sit at the table, in words */
+	clientParticipation: string;
+	/** a child may attend from this age; null = no age rule */
+	childMinAge: number | null;
+	outputTemplate: OutputTemplate;
+	subjectKind: SubjectKind;
+	leefgebieden: string[];
+	followupMonths: number | null;
+	retentionMonths: number;
+}
+
+// ---- output templates ----
+
+export const OUTPUT_TEMPLATES = [
+	'algemeen',
+	'advies',
+	'drie_acties',
+	'plan_van_aanpak',
+	'zorgen',
+	'leefthemas',
+	'plaatsing'
+] as const;
+export type OutputTemplate = (typeof OUTPUT_TEMPLATES)[number];
+
+/** Text sections of the case document; each template shows a selection, in its own words. */
+export const CASE_TEXT_KEYS = ['situatie', 'zorgen', 'wens', 'advies', 'moet_gebeuren', 'plan', 'plaatsing', 'afspraken'] as const;
+export type CaseTextKey = (typeof CASE_TEXT_KEYS)[number];
+
+export interface TemplateDef {
+	label: string;
+	/** what closing an agenda item requires, in one sentence */
+	requirement: string;
+	texts: { key: CaseTextKey; label: string }[];
+	/** label of the per-leefgebied texts; null = the template has none */
+	goalsLabel: string | null;
+	/** the Jeugdwet/Wmo financing decision (TWS) */
+	financing: boolean;
+	/** the number of actions the template names (MDA++: exactly three) */
+	exactActions: number | null;
+}
+
+export const TEMPLATES: Record<OutputTemplate, TemplateDef> = {
+	algemeen: {
+		label: 'Algemeen',
+		requirement: 'Geen vaste uitkomst.',
+		texts: [
+			{ key: 'situatie', label: 'Situatie' },
+			{ key: 'zorgen', label: 'Zorgen' },
+			{ key: 'wens', label: 'Wat willen de jongere en de ouders?' },
+			{ key: 'afspraken', label: 'Afspraken' }
+		],
+		goalsLabel: 'Doelen per leefgebied',
+		financing: false,
+		exactActions: null
+	},
+	advies: {
+		label: 'Advies over passende hulp (OPH)',
+		requirement: 'Een advies over passende hulp voor het kind en het gezin.',
+		texts: [
+			{ key: 'situatie', label: 'Situatie' },
+			{ key: 'wens', label: 'Wat willen het kind en de ouders?' },
+			{ key: 'advies', label: 'Advies over passende hulp' },
+			{ key: 'afspraken', label: 'Afspraken' }
+		],
+		goalsLabel: null,
+		financing: false,
+		exactActions: null
+	},
+	drie_acties: {
+		label: 'Drie acties (MDA++)',
+		requirement: 'Precies drie acties die nodig zijn om het geweld te doorbreken.',
+		texts: [
+			{ key: 'situatie', label: 'Situatie en patroon van geweld' },
+			{ key: 'wens', label: 'Wat wil het huishouden?' },
+			{ key: 'afspraken', label: 'Afspraken met het huishouden' }
+		],
+		goalsLabel: null,
+		financing: false,
+		exactActions: 3
+	},
+	plan_van_aanpak: {
+		label: 'Integraal plan van aanpak (Top 150)',
+		requirement: 'De situatie in kaart, SMART-doelen per leefgebied en het integraal plan van aanpak.',
+		texts: [
+			{ key: 'situatie', label: 'Situatie (volledig in kaart)' },
+			{ key: 'wens', label: 'Wat wil de persoon zelf?' },
+			{ key: 'plan', label: 'Integraal plan van aanpak' }
+		],
+		goalsLabel: 'SMART-doelen per leefgebied',
+		financing: false,
+		exactActions: null
+	},
+	zorgen: {
+		label: 'Zorgen en wat moet gebeuren (JBT)',
+		requirement: 'De zorgen over ontwikkeling en veiligheid, en wat er moet gebeuren om ze weg te nemen.',
+		texts: [
+			{ key: 'zorgen', label: 'Zorgen over ontwikkeling en veiligheid' },
+			{ key: 'wens', label: 'Wat willen de ouders en het kind?' },
+			{ key: 'moet_gebeuren', label: 'Wat moet er gebeuren om de zorgen weg te nemen?' },
+			{ key: 'afspraken', label: 'Afspraken' }
+		],
+		goalsLabel: null,
+		financing: false,
+		exactActions: null
+	},
+	leefthemas: {
+		label: 'Afspraken per leefthema en financiering (TWS)',
+		requirement: 'Afspraken op elk leefthema en het besluit wie betaalt: Jeugdwet of Wmo.',
+		texts: [
+			{ key: 'situatie', label: 'Situatie rond de overgang naar 18' },
+			{ key: 'wens', label: 'Wat wil de jongere?' }
+		],
+		goalsLabel: 'Afspraken per leefthema',
+		financing: true,
+		exactActions: null
+	},
+	plaatsing: {
+		label: 'Plaatsing (Ketenoverleg Beschermd Wonen)',
+		requirement: 'Een besluit over de plaatsing.',
+		texts: [
+			{ key: 'situatie', label: 'Situatie en BW-indicatie' },
+			{ key: 'wens', label: 'Wat wil de cliënt?' },
+			{ key: 'plaatsing', label: 'Plaatsing' }
+		],
+		goalsLabel: null,
+		financing: false,
+		exactActions: null
+	}
+};
+
+export const FINANCING_OPTIONS = ['Jeugdwet', 'Wmo'] as const;
+export type Financing = (typeof FINANCING_OPTIONS)[number];
+
+/** What the server reads from a case document to check a template. */
+export interface CaseSnapshot {
+	texts: Partial<Record<CaseTextKey, string>>;
+	goals: Record<string, string>;
+	actions: Pick<CaseAction, 'status'>[];
+	financing: string | null;
+}
+
+/**
+ * What the case document still misses for its template, in Dutch, one line each; empty when
+ * the template is met. Pure, so the server (closing an item) and the browser (the checklist
+ * before closing) agree.
+ */
+export function templateMissing(template: OutputTemplate, leefgebieden: string[], snap: CaseSnapshot): string[] {
+	const def = TEMPLATES[template];
+	const filled = (key: CaseTextKey) => (snap.texts[key] ?? '').trim() !== '';
+	const label = (key: CaseTextKey) => def.texts.find((t) => t.key === key)?.label ?? key;
+	const missing: string[] = [];
+	const need = (key: CaseTextKey) => {
+		if (!filled(key)) missing.push(`${label(key)} is nog leeg.`);
+	};
+	switch (template) {
+		case 'algemeen':
+			break;
+		case 'advies':
+			need('advies');
+			break;
+		case 'drie_acties': {
+			const count = snap.actions.filter((a) => a.status !== 'vervallen').length;
+			if (count !== 3) missing.push(`MDA++ benoemt precies drie acties; er ${count === 1 ? 'staat er' : 'staan er'} nu ${count}.`);
+			break;
+		}
+		case 'plan_van_aanpak': {
+			need('situatie');
+			const goals = leefgebieden.filter((lg) => (snap.goals[lg] ?? '').trim() !== '');
+			if (goals.length === 0) missing.push('Er is nog geen SMART-doel op een leefgebied.');
+			need('plan');
+			break;
+		}
+		case 'zorgen':
+			need('zorgen');
+			need('moet_gebeuren');
+			break;
+		case 'leefthemas': {
+			const empty = leefgebieden.filter((lg) => (snap.goals[lg] ?? '').trim() === '');
+			if (empty.length > 0) missing.push(`Nog geen afspraken over: ${empty.join(', ')}.`);
+			if (!FINANCING_OPTIONS.includes(snap.financing as Financing)) missing.push('Het besluit wie betaalt (Jeugdwet of Wmo) is nog niet genomen.');
+			break;
+		}
+		case 'plaatsing':
+			need('plaatsing');
+			break;
+	}
+	return missing;
+}
+
+// ---- aanmelding ----
+
+export const LEGAL_FRAMES = ['vrijwillig', 'gedwongen kader', 'Wvggz', 'strafrecht'] as const;
+export type LegalFrame = (typeof LEGAL_FRAMES)[number];
+export const LEGAL_FRAME_LABELS: Record<LegalFrame, string> = {
+	vrijwillig: 'Vrijwillig, met toestemming',
+	'gedwongen kader': 'Gedwongen kader (OTS, machtiging, jeugdreclassering)',
+	Wvggz: 'Wet verplichte GGZ',
+	strafrecht: 'Strafrecht'
+};
+
+export const REQUEST_STATUSES = ['ingediend', 'aanvulling_gevraagd', 'geaccepteerd', 'afgewezen', 'ingetrokken'] as const;
+export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+export const REQUEST_STATUS_LABELS: Record<RequestStatus, string> = {
+	ingediend: 'Ingediend, wacht op triage',
+	aanvulling_gevraagd: 'Aanvulling gevraagd',
+	geaccepteerd: 'Geaccepteerd',
+	afgewezen: 'Afgewezen',
+	ingetrokken: 'Ingetrokken'
+};
+
+/** A re-submission within this many months of a discussion or closing is flagged as terugval. */
+export const RELAPSE_MONTHS = 12;
+
+/** Age in whole years on `on` (YYYY-MM-DD dates). */
+export function ageOn(birthdate: string, on: Date): number {
+	const [y, m, d] = birthdate.split('-').map(Number) as [number, number, number];
+	let age = on.getUTCFullYear() - y;
+	const month = on.getUTCMonth() + 1;
+	if (month < m || (month === m && on.getUTCDate() < d)) age -= 1;
+	return age;
+}
+
+/** The Dutch reasons a subject is not eligible for a table type; empty = eligible. */
+export function eligibilityProblems(
+	type: Pick<TableTypeConfig, 'name' | 'minAge' | 'maxAge' | 'requiredIndication'>,
+	subject: { birthdate: string | null; hasIndication: boolean },
+	now: Date
+): string[] {
+	const problems: string[] = [];
+	if (type.minAge !== null || type.maxAge !== null) {
+		if (!subject.birthdate) {
+			problems.push(`Voor ${type.name} is de geboortedatum nodig om de leeftijd te toetsen.`);
+		} else {
+			const age = ageOn(subject.birthdate, now);
+			const range = `${type.minAge ?? 0} tot en met ${type.maxAge ?? 'geen grens'}`;
+			if ((type.minAge !== null && age < type.minAge) || (type.maxAge !== null && age > type.maxAge)) {
+				problems.push(`${type.name} bespreekt alleen mensen van ${range} jaar; deze persoon is ${age}.`);
+			}
+		}
+	}
+	if (type.requiredIndication && !subject.hasIndication) {
+		problems.push(`${type.name} bespreekt alleen cliënten met een ${type.requiredIndication}.`);
+	}
+	return problems;
+}
+
+// ---- regie ----
+
+export const REGIE_KINDS = ['procesregisseur', 'casusregisseur'] as const;
+export type RegieKind = (typeof REGIE_KINDS)[number];
+export const REGIE_LABELS: Record<RegieKind, string> = {
+	procesregisseur: 'Procesregisseur',
+	casusregisseur: 'Casusregisseur'
+};
+
+export interface RegieHolder {
+	userId: number | null;
+	name: string | null;
+	organisationName: string | null;
+	since: string;
+}
+
+export interface RegieHistoryEntry extends RegieHolder {
+	kind: RegieKind;
+	until: string | null;
+	decidedByName: string;
+	meetingId: number | null;
+	meetingStartsAt: string | null;
+	note: string | null;
+}
+
+export interface RegieState {
+	caseId: number;
+	current: Record<RegieKind, RegieHolder | null>;
+	history: RegieHistoryEntry[];
+}
+
+// ---- attendance and the family's voice ----
+
+export const ATTENDEE_KINDS = ['ouder', 'jeugdige', 'huishoudlid', 'netwerk', 'partner van de persoon', 'persoon zelf'] as const;
+export type AttendeeKind = (typeof ATTENDEE_KINDS)[number];
+export const ATTENDEE_LABELS: Record<AttendeeKind, string> = {
+	ouder: 'Ouder of verzorger',
+	jeugdige: 'Jeugdige',
+	huishoudlid: 'Lid van het huishouden',
+	netwerk: 'Iemand uit het netwerk',
+	'partner van de persoon': 'Partner van de persoon',
+	'persoon zelf': 'De persoon zelf'
+};
+
+export interface Attendee {
+	id: number;
+	kind: AttendeeKind;
+	name: string;
+	age: number | null;
+}
+
+/** The voice texts of a bespreking document: the family's own words. */
+export const VOICE_FIELDS = [
+	{ key: 'stem:jongere', label: 'Wat wil de jongere? (in eigen woorden)' },
+	{ key: 'stem:ouders', label: 'Wat willen de ouders? (in eigen woorden)' }
+] as const;
+
+// ---- lifecycle ----
+
+export interface ItemClosure {
+	itemId: string;
+	caseId: number | null;
+	closedAt: string;
+	closedByName: string;
+	templateMissing: string[];
+	templateReason: string | null;
+	regieReason: string | null;
+}
