@@ -22,6 +22,7 @@ export type AuditAction =
 	| 'membership.change'
 	| 'membership.remove'
 	| 'tabletype.update'
+	| 'tabletype.create'
 	| 'request.submit'
 	| 'request.update'
 	| 'request.accept'
