@@ -1,4 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
+import type { Attendee, AttendeeKind, RegieKind, RegieState } from '$lib/shared/tables';
 import {
 	timerElapsed,
 	type Ack,
@@ -21,6 +22,10 @@ export class MeetingLive {
 	canRun = $state(false);
 	connected = $state(false);
 	error = $state<string | null>(null);
+	/** per case id: regie pushed by the server (only for cases this user may view) */
+	regie = $state<Record<number, RegieState>>({});
+	/** per case id: the client's side present at this meeting */
+	attendees = $state<Record<number, Attendee[]>>({});
 	/** serverTime - clientTime, in ms */
 	private offset = 0;
 	private socket: LiveSocket;
@@ -38,6 +43,20 @@ export class MeetingLive {
 		this.socket.on('meeting:presence', ({ meetingId, presence }) => {
 			if (meetingId === this.meetingId) this.presence = presence;
 		});
+		this.socket.on('case:regie', ({ meetingId, ...state }) => {
+			if (meetingId === this.meetingId) this.regie[state.caseId] = state;
+		});
+		this.socket.on('case:attendance', ({ meetingId, caseId, attendees }) => {
+			if (meetingId === this.meetingId) this.attendees[caseId] = attendees;
+		});
+	}
+
+	/** Starts from what the page load knew; pushes from the server replace it. */
+	seed(cases: { id: number; regie: RegieState; attendees: Attendee[] }[]) {
+		for (const c of cases) {
+			this.regie[c.id] ??= c.regie;
+			this.attendees[c.id] ??= c.attendees;
+		}
 	}
 
 	private apply(state: MeetingState) {
@@ -83,6 +102,42 @@ export class MeetingLive {
 	}
 	close() {
 		this.socket.emit('meeting:close', { meetingId: this.meetingId }, (r) => this.command(r));
+	}
+
+	/** Rounds off an agenda item; resolves with the field messages when the server refuses. */
+	closeItem(itemId: string, reasons: { templateReason?: string; regieReason?: string } = {}): Promise<Ack<MeetingState>> {
+		return new Promise((resolve) => {
+			this.socket.emit('item:close', { meetingId: this.meetingId, itemId, ...reasons }, (r) => {
+				if (r.ok) this.command(r);
+				resolve(r);
+			});
+		});
+	}
+
+	setRegie(caseId: number, kind: RegieKind, userId: number | null): Promise<Ack<RegieState>> {
+		return new Promise((resolve) => {
+			this.socket.emit('regie:set', { meetingId: this.meetingId, caseId, kind, userId }, (r) => {
+				if (r.ok) this.regie[caseId] = r.data;
+				this.error = r.ok ? null : r.message;
+				resolve(r);
+			});
+		});
+	}
+
+	addAttendee(caseId: number, kind: AttendeeKind, name: string, age: number | null) {
+		return new Promise<Ack<unknown>>((resolve) => {
+			this.socket.emit('attendance:add', { meetingId: this.meetingId, caseId, kind, name, age }, (r) => {
+				if (r.ok) this.attendees[caseId] = r.data.attendees;
+				resolve(r);
+			});
+		});
+	}
+
+	removeAttendee(caseId: number, attendeeId: number) {
+		this.socket.emit('attendance:remove', { meetingId: this.meetingId, caseId, attendeeId }, (r) => {
+			if (r.ok) this.attendees[caseId] = r.data.attendees;
+			else this.error = r.message;
+		});
 	}
 
 	destroy() {

@@ -1,8 +1,11 @@
 import { z } from 'zod';
+import { ATTENDEE_KINDS, REGIE_KINDS, type Attendee, type ItemClosure, type RegieState } from './tables';
 
 /** socket.io events on the `/live` namespace, declared once for browser and server. */
 
-export type Ack<T> = { ok: true; data: T } | { ok: false; code: LiveErrorCode; message: string };
+export type Ack<T> =
+	| { ok: true; data: T }
+	| { ok: false; code: LiveErrorCode; message: string; fields?: Record<string, string> };
 export type LiveErrorCode = 'INVALID_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'RATE_LIMITED' | 'INTERNAL';
 
 export type MeetingStatus = 'gepland' | 'geopend' | 'gesloten';
@@ -22,6 +25,8 @@ export interface MeetingState {
 	meetingId: number;
 	status: MeetingStatus;
 	currentItemId: string | null;
+	/** agenda items the server closed (afgerond), with recorded reasons */
+	closedItems: ItemClosure[];
 	timer: TimerState;
 	/** the server's clock when this state was sent, so clients can correct their own */
 	serverNow: string;
@@ -47,6 +52,37 @@ export const TimerCommand = MeetingRef.extend({
 	minutes: z.number().int().min(1).max(60).optional()
 });
 
+const Reason = z.string().trim().max(1000).optional();
+export const CloseItem = MeetingRef.extend({
+	itemId: z.string().min(1).max(64),
+	/** why the item closes although its template is not met */
+	templateReason: Reason,
+	/** why the item closes without a casusregisseur */
+	regieReason: Reason
+});
+export const SetRegie = MeetingRef.extend({
+	caseId: z.number().int().positive(),
+	kind: z.enum(REGIE_KINDS),
+	userId: z.number().int().positive().nullable(),
+	note: z.string().trim().max(500).optional()
+});
+export const AddAttendee = MeetingRef.extend({
+	caseId: z.number().int().positive(),
+	kind: z.enum(ATTENDEE_KINDS),
+	name: z.string().trim().min(1).max(120),
+	age: z.number().int().min(0).max(120).nullable()
+});
+export const RemoveAttendee = MeetingRef.extend({
+	caseId: z.number().int().positive(),
+	attendeeId: z.number().int().positive()
+});
+
+export interface AttendanceUpdate {
+	meetingId: number;
+	caseId: number;
+	attendees: Attendee[];
+}
+
 export interface ClientToServerEvents {
 	'meeting:join': (payload: z.input<typeof MeetingRef>, ack: (result: Ack<JoinResult>) => void) => void;
 	'meeting:leave': (payload: z.input<typeof MeetingRef>, ack: (result: Ack<null>) => void) => void;
@@ -54,11 +90,19 @@ export interface ClientToServerEvents {
 	'meeting:timer': (payload: z.input<typeof TimerCommand>, ack: (result: Ack<MeetingState>) => void) => void;
 	'meeting:open': (payload: z.input<typeof MeetingRef>, ack: (result: Ack<MeetingState>) => void) => void;
 	'meeting:close': (payload: z.input<typeof MeetingRef>, ack: (result: Ack<MeetingState>) => void) => void;
+	'item:close': (payload: z.input<typeof CloseItem>, ack: (result: Ack<MeetingState>) => void) => void;
+	'regie:set': (payload: z.input<typeof SetRegie>, ack: (result: Ack<RegieState>) => void) => void;
+	'attendance:add': (payload: z.input<typeof AddAttendee>, ack: (result: Ack<AttendanceUpdate>) => void) => void;
+	'attendance:remove': (payload: z.input<typeof RemoveAttendee>, ack: (result: Ack<AttendanceUpdate>) => void) => void;
 }
 
 export interface ServerToClientEvents {
 	'meeting:state': (state: MeetingState) => void;
 	'meeting:presence': (payload: { meetingId: number; presence: PresenceEntry[] }) => void;
+	/** sent only to sockets whose user may view the case */
+	'case:regie': (payload: RegieState & { meetingId: number }) => void;
+	/** sent only to sockets whose user may view the case */
+	'case:attendance': (payload: AttendanceUpdate) => void;
 }
 
 export interface SocketData {

@@ -43,7 +43,10 @@ export const OUTPUT_TEMPLATES = [
 ] as const;
 export type OutputTemplate = (typeof OUTPUT_TEMPLATES)[number];
 
-/** Text sections of the case document; each template shows a selection, in its own words. */
+/**
+ * Text sections of the case document; each template shows a selection, in its own words.
+ * 'wens' is kept for documents written before the family's voice moved to each bespreking.
+ */
 export const CASE_TEXT_KEYS = ['situatie', 'zorgen', 'wens', 'advies', 'moet_gebeuren', 'plan', 'plaatsing', 'afspraken'] as const;
 export type CaseTextKey = (typeof CASE_TEXT_KEYS)[number];
 
@@ -67,7 +70,6 @@ export const TEMPLATES: Record<OutputTemplate, TemplateDef> = {
 		texts: [
 			{ key: 'situatie', label: 'Situatie' },
 			{ key: 'zorgen', label: 'Zorgen' },
-			{ key: 'wens', label: 'Wat willen de jongere en de ouders?' },
 			{ key: 'afspraken', label: 'Afspraken' }
 		],
 		goalsLabel: 'Doelen per leefgebied',
@@ -79,7 +81,6 @@ export const TEMPLATES: Record<OutputTemplate, TemplateDef> = {
 		requirement: 'Een advies over passende hulp voor het kind en het gezin.',
 		texts: [
 			{ key: 'situatie', label: 'Situatie' },
-			{ key: 'wens', label: 'Wat willen het kind en de ouders?' },
 			{ key: 'advies', label: 'Advies over passende hulp' },
 			{ key: 'afspraken', label: 'Afspraken' }
 		],
@@ -92,7 +93,6 @@ export const TEMPLATES: Record<OutputTemplate, TemplateDef> = {
 		requirement: 'Precies drie acties die nodig zijn om het geweld te doorbreken.',
 		texts: [
 			{ key: 'situatie', label: 'Situatie en patroon van geweld' },
-			{ key: 'wens', label: 'Wat wil het huishouden?' },
 			{ key: 'afspraken', label: 'Afspraken met het huishouden' }
 		],
 		goalsLabel: null,
@@ -101,10 +101,9 @@ export const TEMPLATES: Record<OutputTemplate, TemplateDef> = {
 	},
 	plan_van_aanpak: {
 		label: 'Integraal plan van aanpak (Top 150)',
-		requirement: 'De situatie in kaart, SMART-doelen per leefgebied en het integraal plan van aanpak.',
+		requirement: 'De situatie volledig in kaart, SMART-doelen per leefgebied en het integraal plan van aanpak.',
 		texts: [
-			{ key: 'situatie', label: 'Situatie (volledig in kaart)' },
-			{ key: 'wens', label: 'Wat wil de persoon zelf?' },
+			{ key: 'situatie', label: 'Situatie' },
 			{ key: 'plan', label: 'Integraal plan van aanpak' }
 		],
 		goalsLabel: 'SMART-doelen per leefgebied',
@@ -116,7 +115,6 @@ export const TEMPLATES: Record<OutputTemplate, TemplateDef> = {
 		requirement: 'De zorgen over ontwikkeling en veiligheid, en wat er moet gebeuren om ze weg te nemen.',
 		texts: [
 			{ key: 'zorgen', label: 'Zorgen over ontwikkeling en veiligheid' },
-			{ key: 'wens', label: 'Wat willen de ouders en het kind?' },
 			{ key: 'moet_gebeuren', label: 'Wat moet er gebeuren om de zorgen weg te nemen?' },
 			{ key: 'afspraken', label: 'Afspraken' }
 		],
@@ -128,8 +126,7 @@ export const TEMPLATES: Record<OutputTemplate, TemplateDef> = {
 		label: 'Afspraken per leefthema en financiering (TWS)',
 		requirement: 'Afspraken op elk leefthema en het besluit wie betaalt: Jeugdwet of Wmo.',
 		texts: [
-			{ key: 'situatie', label: 'Situatie rond de overgang naar 18' },
-			{ key: 'wens', label: 'Wat wil de jongere?' }
+			{ key: 'situatie', label: 'Situatie rond de overgang naar 18' }
 		],
 		goalsLabel: 'Afspraken per leefthema',
 		financing: true,
@@ -140,7 +137,6 @@ export const TEMPLATES: Record<OutputTemplate, TemplateDef> = {
 		requirement: 'Een besluit over de plaatsing.',
 		texts: [
 			{ key: 'situatie', label: 'Situatie en BW-indicatie' },
-			{ key: 'wens', label: 'Wat wil de cliënt?' },
 			{ key: 'plaatsing', label: 'Plaatsing' }
 		],
 		goalsLabel: null,

@@ -6,8 +6,12 @@ import { SESSION_COOKIE, sessionPolicy, validateSessionId, validateSessionToken 
 import { AppError } from '../errors';
 import { readCookie, originAllowed } from '../collab/endpoint';
 import {
+	AddAttendee,
+	CloseItem,
 	MeetingRef,
+	RemoveAttendee,
 	SetCurrentItem,
+	SetRegie,
 	TimerCommand,
 	type Ack,
 	type ClientToServerEvents,
@@ -25,7 +29,9 @@ import {
 	setCurrentItem,
 	timerCommand
 } from '../meetings/control';
-import type { Actor } from '../policy/index';
+import { can, type Actor } from '../policy/index';
+import { addAttendee, closeItem, removeAttendee } from '../meetings/items';
+import { assignRegie } from '../cases/regie';
 
 type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -40,7 +46,7 @@ function actorOf(socket: LiveSocket): Actor {
 function failure(ctx: AppContext, error: unknown): Ack<never> {
 	if (error instanceof AppError) {
 		const code: LiveErrorCode = error.code === 'NOT_FOUND' || error.code === 'CONFLICT' ? error.code : 'INVALID_INPUT';
-		return { ok: false, code, message: error.userMessage };
+		return { ok: false, code, message: error.userMessage, ...(Object.keys(error.fields).length > 0 ? { fields: error.fields } : {}) };
 	}
 	ctx.log.error({ err: error }, 'live event failed');
 	return { ok: false, code: 'INTERNAL', message: 'Er ging iets mis aan onze kant.' };
@@ -120,6 +126,50 @@ export function createLiveServer(server: http.Server, ctx: AppContext): LiveServ
 		};
 	}
 
+	/**
+	 * Case content for the meeting room goes only to the sockets whose user may view the case:
+	 * a deelnemer whose organisation has no access sits in the same room and sees the agenda,
+	 * not who is regisseur or which parent came.
+	 */
+	async function emitToCaseViewers<E extends 'case:regie' | 'case:attendance'>(
+		meetingId: number,
+		caseId: number,
+		event: E,
+		payload: Parameters<ServerToClientEvents[E]>[0]
+	) {
+		const sockets = await live.in(meetingRoom(meetingId)).fetchSockets();
+		const allowed = new Map<number, boolean>();
+		for (const s of sockets) {
+			let ok = allowed.get(s.data.userId);
+			if (ok === undefined) {
+				const actor = { userId: s.data.userId, organisationId: s.data.organisationId, isAdmin: s.data.isAdmin };
+				ok = await can(ctx.db, actor, 'case.view', { kind: 'case', caseId });
+				allowed.set(s.data.userId, ok);
+			}
+			if (ok) (s.emit as (e: E, p: typeof payload) => void)(event, payload);
+		}
+	}
+
+	/** Validates and runs a case-level command; the result goes to the case's viewers only. */
+	function caseCommand<S extends z.ZodType<{ meetingId: number; caseId: number }>, R>(
+		schema: S,
+		run: (payload: z.output<S>) => Promise<R>,
+		broadcast: (payload: z.output<S>, result: R) => Promise<void>
+	) {
+		return async (payload: unknown, ack: unknown) => {
+			if (typeof ack !== 'function') return;
+			const parsed = schema.safeParse(payload);
+			if (!parsed.success) return ack({ ok: false, code: 'INVALID_INPUT', message: 'Ongeldig verzoek.' });
+			try {
+				const result = await run(parsed.data);
+				await broadcast(parsed.data, result);
+				ack({ ok: true, data: result });
+			} catch (error) {
+				ack(failure(ctx, error));
+			}
+		};
+	}
+
 	live.on('connection', (socket: LiveSocket) => {
 		void socket.join([`user:${socket.data.userId}`, `session:${socket.data.sessionId}`]);
 		const joined = new Set<number>();
@@ -155,6 +205,35 @@ export function createLiveServer(server: http.Server, ctx: AppContext): LiveServ
 		socket.on('meeting:timer', command(socket, TimerCommand, (p) => timerCommand(ctx, actorOf(socket), p.meetingId, p.action, p.minutes)));
 		socket.on('meeting:open', command(socket, MeetingRef, (p) => openMeeting(ctx, actorOf(socket), p.meetingId)));
 		socket.on('meeting:close', command(socket, MeetingRef, (p) => closeMeeting(ctx, actorOf(socket), p.meetingId)));
+		socket.on('item:close', command(socket, CloseItem, (p) => closeItem(ctx, actorOf(socket), p)));
+		socket.on(
+			'regie:set',
+			caseCommand(
+				SetRegie,
+				async (p) => {
+					// the meeting must be one the actor takes part in; assignRegie checks the case
+					await meetingState(ctx, actorOf(socket), p.meetingId);
+					return assignRegie(ctx, actorOf(socket), { caseId: p.caseId, kind: p.kind, userId: p.userId, meetingId: p.meetingId, note: p.note ?? null });
+				},
+				(p, state) => emitToCaseViewers(p.meetingId, p.caseId, 'case:regie', { ...state, meetingId: p.meetingId })
+			)
+		);
+		socket.on(
+			'attendance:add',
+			caseCommand(
+				AddAttendee,
+				async (p) => ({ meetingId: p.meetingId, caseId: p.caseId, attendees: await addAttendee(ctx, actorOf(socket), p) }),
+				(p, update) => emitToCaseViewers(p.meetingId, p.caseId, 'case:attendance', update)
+			)
+		);
+		socket.on(
+			'attendance:remove',
+			caseCommand(
+				RemoveAttendee,
+				async (p) => ({ meetingId: p.meetingId, caseId: p.caseId, attendees: await removeAttendee(ctx, actorOf(socket), p) }),
+				(p, update) => emitToCaseViewers(p.meetingId, p.caseId, 'case:attendance', update)
+			)
+		);
 
 		socket.on('disconnect', () => {
 			for (const meetingId of joined) void broadcastPresence(meetingId);

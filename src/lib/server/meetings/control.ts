@@ -3,6 +3,7 @@ import { conflict, notFound } from '../errors';
 import { authorize, can, type Actor } from '../policy/index';
 import type { MeetingState, MeetingStatus } from '../../shared/live';
 import { timerElapsed } from '../../shared/live';
+import type { ItemClosure } from '../../shared/tables';
 
 /**
  * Meeting control kept by the server: status, the chair's current agenda item and the per-item
@@ -15,7 +16,36 @@ async function row(ctx: AppContext, meetingId: number) {
 		.where('id', '=', meetingId)
 		.executeTakeFirst();
 	if (!meeting) throw notFound();
-	return meeting;
+	const closures = await itemClosures(ctx, meetingId);
+	return { ...meeting, closures };
+}
+
+/** The agenda items the server closed, with what the template missed and the reasons given. */
+export async function itemClosures(ctx: AppContext, meetingId: number): Promise<ItemClosure[]> {
+	const rows = await ctx.db
+		.selectFrom('item_closures')
+		.innerJoin('users', 'users.id', 'item_closures.closed_by')
+		.select([
+			'item_closures.item_id',
+			'item_closures.case_id',
+			'item_closures.closed_at',
+			'users.name',
+			'item_closures.template_missing',
+			'item_closures.template_reason',
+			'item_closures.regie_reason'
+		])
+		.where('item_closures.meeting_id', '=', meetingId)
+		.orderBy('item_closures.id')
+		.execute();
+	return rows.map((r) => ({
+		itemId: r.item_id,
+		caseId: r.case_id,
+		closedAt: r.closed_at,
+		closedByName: r.name,
+		templateMissing: JSON.parse(r.template_missing) as string[],
+		templateReason: r.template_reason,
+		regieReason: r.regie_reason
+	}));
 }
 
 function toState(m: Awaited<ReturnType<typeof row>>, now: Date): MeetingState {
@@ -23,6 +53,7 @@ function toState(m: Awaited<ReturnType<typeof row>>, now: Date): MeetingState {
 		meetingId: m.id,
 		status: m.status as MeetingStatus,
 		currentItemId: m.current_item_id,
+		closedItems: m.closures,
 		timer: {
 			itemId: m.timer_item_id,
 			running: m.timer_started_at !== null,
@@ -53,11 +84,11 @@ async function runCommand(
 	const now = ctx.now();
 	const current = await row(ctx, meetingId);
 	const set = change(current, now);
-	await ctx.db.updateTable('meetings').set(set).where('id', '=', meetingId).execute();
+	if (Object.keys(set).length > 0) await ctx.db.updateTable('meetings').set(set).where('id', '=', meetingId).execute();
 	return toState(await row(ctx, meetingId), now);
 }
 
-function refuseWhenClosed(m: { status: string }) {
+export function refuseWhenClosed(m: { status: string }) {
 	if (m.status === 'gesloten') throw conflict('Dit overleg is gesloten; er kan niets meer worden gewijzigd.');
 }
 

@@ -2,6 +2,10 @@ import type { AppContext } from '../context';
 import { authorize, documentAccess, roleAt, type Actor } from '../policy/index';
 import { decide } from '../policy/decide';
 import type { TableRole } from '../../shared/roles';
+import type { Attendee, RegieState, TableTypeConfig } from '../../shared/tables';
+import { regieState } from '../cases/regie';
+import { tableTypeOfTable } from '../tables/types';
+import { attendance } from './items';
 
 export interface MeetingCase {
 	id: number;
@@ -10,6 +14,12 @@ export interface MeetingCase {
 	access: 'write' | 'read';
 	/** who can be actiehouder: active users of organisations with access to the case */
 	candidates: { id: number; name: string; organisationId: number; organisationName: string }[];
+	status: string;
+	regie: RegieState;
+	/** the client's side present at this meeting's bespreking of the case */
+	attendees: Attendee[];
+	/** earlier meetings where the case was discussed, newest first: a terugkomcasus */
+	previous: { meetingId: number; startsAt: string }[];
 }
 
 /**
@@ -45,7 +55,7 @@ export async function meetingView(ctx: AppContext, actor: Actor, meetingId: numb
 
 	const tableCases = await db
 		.selectFrom('cases')
-		.select(['id', 'code', 'title'])
+		.select(['id', 'code', 'title', 'status'])
 		.where('case_table_id', '=', meeting.tableId)
 		.where('status', '!=', 'afgesloten')
 		.orderBy('code')
@@ -53,7 +63,24 @@ export async function meetingView(ctx: AppContext, actor: Actor, meetingId: numb
 	const cases: MeetingCase[] = [];
 	for (const c of tableCases) {
 		const access = await documentAccess(db, actor, { kind: 'case', caseId: c.id });
-		if (access) cases.push({ ...c, access, candidates: [] });
+		if (!access) continue;
+		const previous = await db
+			.selectFrom('item_closures')
+			.innerJoin('meetings', 'meetings.id', 'item_closures.meeting_id')
+			.select(['meetings.id as meetingId', 'meetings.starts_at as startsAt'])
+			.where('item_closures.case_id', '=', c.id)
+			.where('item_closures.meeting_id', '!=', meetingId)
+			.where('meetings.starts_at', '<', meeting.starts_at)
+			.orderBy('meetings.starts_at', 'desc')
+			.execute();
+		cases.push({
+			...c,
+			access,
+			candidates: [],
+			regie: await regieState(db, c.id),
+			attendees: await attendance(ctx, meetingId, c.id),
+			previous
+		});
 	}
 	if (cases.length > 0) {
 		const rows = await db
@@ -81,8 +108,10 @@ export async function meetingView(ctx: AppContext, actor: Actor, meetingId: numb
 			});
 		}
 	}
+	const tableType: TableTypeConfig = await tableTypeOfTable(db, meeting.tableId);
 	return {
-		meeting: { ...meeting, leefgebieden: JSON.parse(meeting.leefgebieden) as string[] },
+		meeting: { ...meeting, leefgebieden: tableType.leefgebieden },
+		tableType,
 		role,
 		canRun,
 		cases,
