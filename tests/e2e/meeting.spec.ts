@@ -214,11 +214,20 @@ test('een overleg van openen tot sluiten, met gedeeld scherm en drie laptops', a
 		await test.step('voorzitter drukt → op het scherm: iedereen gaat naar T150-2026-015', async () => {
 			await screen.keyboard.press('ArrowRight');
 			await expect(screenHeading(screen)).toHaveText(`${CASE_B.code}: ${CASE_B.title}`);
-			// moving on rounds off the item that was discussed, on every view
+			// moving on is not rounding off: that is a decision of its own
 			const screenAgenda = screen.getByRole('navigation', { name: 'Agenda' });
-			await expect(screenAgenda.getByRole('listitem').filter({ hasText: CASE_A.code })).toContainText('Besproken');
+			await expect(screenAgenda.getByRole('listitem').filter({ hasText: CASE_A.code })).not.toContainText('Afgerond');
+			// A on the screen: 015 has no casusregisseur and no plan yet, so the server asks for reasons
 			await screen.keyboard.press('a');
-			await expect(screenAgenda.getByRole('listitem').filter({ hasText: CASE_B.code })).toContainText('Besproken');
+			await expect(screen.getByRole('alert')).toContainText('nog geen casusregisseur');
+			await expect(screenAgenda.getByRole('listitem').filter({ hasText: CASE_B.code })).not.toContainText('Afgerond');
+			await chair.page.getByRole('group', { name: 'Bediening voorzitter' }).getByRole('button', { name: 'Punt afronden' }).click();
+			await expect(chair.page.getByTestId('template-check')).toContainText('Situatie is nog leeg.');
+			await chair.page.getByLabel('Reden om toch af te ronden').fill('De politie levert de situatie volgende week aan.');
+			await chair.page.getByLabel('Waarom wordt het punt afgerond zonder casusregisseur?').fill('Het OM en de politie kiezen samen een regisseur.');
+			await chair.page.getByRole('button', { name: 'Afronden', exact: true }).click();
+			await expect(screenAgenda.getByRole('listitem').filter({ hasText: CASE_B.code })).toContainText('Afgerond');
+			await expect(chair.page.getByTestId('punt-afgerond')).toContainText('Het OM en de politie kiezen samen een regisseur.');
 			for (const l of laptops) await expect(itemHeading(l.page)).toHaveText(`${CASE_B.code}: ${CASE_B.title}`);
 			// the police have access to 015
 			await expect(politie.page.getByText(NO_ACCESS)).toHaveCount(0);
@@ -268,6 +277,11 @@ test('een overleg van openen tot sluiten, met gedeeld scherm en drie laptops', a
 			// the arrow keys no longer move the meeting
 			await screen.keyboard.press('ArrowLeft');
 			await expect(screenHeading(screen)).toHaveText(`${CASE_B.code}: ${CASE_B.title}`);
+			// the end screen lists the case rounded off without a casusregisseur; 014 has one
+			for (const p of [screen, chair.page]) {
+				await expect(p.getByTestId('zonder-regisseur')).toContainText(CASE_B.code);
+				await expect(p.getByTestId('zonder-regisseur')).not.toContainText(CASE_A.code);
+			}
 			await screenshot(chair.page, 'meeting-voorzitter-gesloten');
 			await screenshot(screen, 'meeting-scherm-gesloten');
 		});

@@ -312,11 +312,28 @@ export interface Attendee {
 	age: number | null;
 }
 
-/** The voice texts of a bespreking document: the family's own words. */
+/**
+ * The voice texts of a bespreking document: the family's own words, asked in the words that fit
+ * who the table discusses. The keys stay the same whatever the labels say.
+ */
 export const VOICE_FIELDS = [
 	{ key: 'stem:jongere', label: 'Wat wil de jongere? (in eigen woorden)' },
 	{ key: 'stem:ouders', label: 'Wat willen de ouders? (in eigen woorden)' }
 ] as const;
+
+export function voiceFields(subject: SubjectKind): { key: (typeof VOICE_FIELDS)[number]['key']; label: string }[] {
+	switch (subject) {
+		case 'persoon':
+			return [{ key: 'stem:jongere', label: 'Wat wil de persoon zelf? (in eigen woorden)' }];
+		case 'huishouden':
+			return [
+				{ key: 'stem:ouders', label: 'Wat willen de volwassenen in het huishouden? (in eigen woorden)' },
+				{ key: 'stem:jongere', label: 'Wat willen de kinderen? (in eigen woorden)' }
+			];
+		default:
+			return [...VOICE_FIELDS];
+	}
+}
 
 // ---- lifecycle ----
 

@@ -5,6 +5,8 @@ import type { CaseStatus, OrganisationType, SubjectKind, TableRole } from '../..
 import type { LegalFrame } from '../../shared/tables';
 import { TABLE_TYPES } from './table-types';
 import { toColumns } from '../tables/types';
+import * as Y from 'yjs';
+import { addAction, besprekingDocName, caseTextOf, minutesText } from '../../shared/documents';
 
 /**
  * "Regio Voorbeeld": an invented region for demos and browser tests. Every name, case and
@@ -264,6 +266,29 @@ async function seedFollowUp(trx: Executor, now: Date, ids: SeededIds) {
 		['T150-2026-014', 'casusregisseur', 'deelnemer', past, pastAt],
 		['MDA-2026-001', 'casusregisseur', 'linda', null, plusDays(now, -200).toISOString()]
 	];
+	await seedDocument(trx, now, `case:${caseId('T150-2026-014')}`, (doc) => {
+		caseTextOf(doc, 'situatie').insert(0, 'Rens (22) is sinds januari vier keer aangehouden voor inbraak. Schulden bij drie schuldeisers, geen vast inkomen. Woont bij een vriend.');
+		caseTextOf(doc, 'afspraken').insert(0, 'Rens werkt mee aan schuldhulp. Politie en Sociaal Team delen wekelijks hoe het gaat.');
+		const who = (local: string) => USERS.find((x) => x.email === u(local))!;
+		const fatima = who('deelnemer');
+		const lotte = who('waarnemer');
+		const action = (text: string, person: DemoUser, days: number, status: 'open' | 'bezig' | 'gedaan', leefgebied: string) => ({
+			text,
+			actiehouderId: user(person.email.split('@')[0]!),
+			actiehouderName: person.name,
+			organisationId: ids.orgIds.get(person.org)!,
+			organisationName: person.org,
+			deadline: isoDay(plusDays(now, days)),
+			status,
+			leefgebied
+		});
+		addAction(doc, action('Aanmelding schuldhulpverlening afronden', fatima, 10, 'bezig', 'Financiën'));
+		addAction(doc, action('Intake verslavingszorg plannen', lotte, -3, 'open', 'Gezondheid'));
+		addAction(doc, action('Tijdelijke woonplek regelen', fatima, -7, 'gedaan', 'Wonen'));
+	});
+	await seedDocument(trx, now, besprekingDocName(past, caseId('T150-2026-014')), (doc) => {
+		minutesText(doc).insert(0, 'Situatie in kaart gebracht. Straf en zorg worden gecombineerd: het OM wacht met vervolging zolang Rens meewerkt aan schuldhulp en verslavingszorg.');
+	});
 	for (const [code, kind, who, meetingId, when] of regie) {
 		await trx
 			.insertInto('regie_assignments')
@@ -324,6 +349,14 @@ async function seedFollowUp(trx: Executor, now: Date, ids: SeededIds) {
 			})
 			.execute();
 	}
+}
+
+/** Stores a document's first content as one update, as if someone had typed it. */
+async function seedDocument(trx: Executor, now: Date, docName: string, fill: (doc: Y.Doc) => void) {
+	const doc = new Y.Doc();
+	fill(doc);
+	await trx.insertInto('doc_updates').values({ doc_name: docName, data: Y.encodeStateAsUpdate(doc), created_at: now.toISOString() }).execute();
+	doc.destroy();
 }
 
 /**
