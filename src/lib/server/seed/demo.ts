@@ -44,14 +44,14 @@ const USERS: DemoUser[] = [
 	{ email: 'geen-toegang@casustafel.example', name: 'Pieter Smit', org: 'Politie Eenheid Voorbeeld', demoRole: 'deelnemer Top 150, géén toegang tot T150-2026-014' },
 	{ email: 'waarnemer@casustafel.example', name: 'Lotte Jansen', org: 'GGZ Voorbeeld', demoRole: 'waarnemer Top 150, toegang tot T150-2026-014' },
 	{ email: 'mehmet@casustafel.example', name: 'Mehmet Yilmaz', org: 'Gemeente Voorbeeld', demoRole: 'voorzitter Overleg Passende Hulp en Tussen Wal en Schip' },
-	{ email: 'sara@casustafel.example', name: 'Sara Visser', org: 'Gemeente Voorbeeld' },
-	{ email: 'kees@casustafel.example', name: 'Kees Mulder', org: 'Veilig Thuis Voorbeeld' },
+	{ email: 'sara@casustafel.example', name: 'Sara Visser', org: 'Gemeente Voorbeeld', demoRole: 'secretaris Overleg Passende Hulp, Tussen Wal en Schip en Jeugdbeschermingstafel' },
+	{ email: 'kees@casustafel.example', name: 'Kees Mulder', org: 'Veilig Thuis Voorbeeld', demoRole: 'aanmelder (Veilig Thuis) en deelnemer Jeugdbeschermingstafel en MDA++' },
 	{ email: 'eva@casustafel.example', name: 'Eva de Jong', org: 'Jeugdbescherming Voorbeeld' },
 	{ email: 'noor@casustafel.example', name: 'Noor Hendriks', org: 'Gemeente Voorbeeld', demoRole: 'voorzitter Jeugdbeschermingstafel' },
 	{ email: 'tom@casustafel.example', name: 'Tom van Leeuwen', org: 'Openbaar Ministerie Voorbeeld' },
 	{ email: 'anouk@casustafel.example', name: 'Anouk Peters', org: 'Scholengroep Voorbeeld' },
 	{ email: 'bram@casustafel.example', name: 'Bram Kok', org: 'Woonstichting Voorbeeld' },
-	{ email: 'linda@casustafel.example', name: 'Linda Bos', org: 'Sociaal Team Voorbeeld' }
+	{ email: 'linda@casustafel.example', name: 'Linda Bos', org: 'Sociaal Team Voorbeeld', demoRole: 'casusregisseur van het MDA++-huishouden, deelnemer Tussen Wal en Schip' }
 ];
 
 interface DemoTable {
