@@ -249,7 +249,7 @@ describe('the voorzitter takes a Top 150 case from besproken to afgesloten', () 
 		const view = await page('voorzitter', t015);
 		expect(view.body).toContain('Tussentijds toetsen');
 		expect(view.body).toContain('Volgen tot');
-		expect(view.body).toContain('Top 150 volgt een casus minimaal 2 jaar.');
+		expect(view.body).toContain('Top 150 volgt een casus minimaal twee jaar.');
 		// a later end is fine; staying in monitoring keeps the period it already has as the minimum
 		const later = await act('voorzitter', t015, 'phase', { phase: 'monitoring', reviewDate: inDays(60), followupUntil: addMonths(today(), 30) }, 'json');
 		expect(outcome(later)).toEqual({ type: 'success', status: 200 });

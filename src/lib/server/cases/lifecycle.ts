@@ -109,7 +109,14 @@ export interface CaseFollowUp {
 	closedAt: string | null;
 	/** the earlier case of the same person; null when none, or when the viewer may not see it */
 	previousCase: { id: number; code: string; status: string; closedAt: string | null } | null;
-	tableType: { name: string; outputTemplate: OutputTemplate; templateLabel: string; followupMonths: number | null };
+	tableType: {
+		name: string;
+		outputTemplate: OutputTemplate;
+		templateLabel: string;
+		followupMonths: number | null;
+		/** the follow-up period in words ("drie jaar"); null when the table has none */
+		followupPeriod: string | null;
+	};
 	regie: RegieState;
 	escalations: EscalationView[];
 	besprekingen: BesprekingView[];
@@ -243,7 +250,8 @@ export async function caseFollowUp(ctx: AppContext, actor: Actor, caseId: number
 			name: type.name,
 			outputTemplate: type.outputTemplate,
 			templateLabel: TEMPLATES[type.outputTemplate].label,
-			followupMonths: type.followupMonths
+			followupMonths: type.followupMonths,
+			followupPeriod: type.followupMonths === null ? null : periodInWords(type.followupMonths)
 		},
 		regie: await regieState(db, caseId),
 		escalations: escalations.map((e) => ({
