@@ -182,7 +182,7 @@ export function parseTableTypeSettings(input: unknown): TableTypeSettings {
 	if (ages.success) {
 		const { minAge, maxAge } = ages.data;
 		if (minAge !== null && maxAge !== null && minAge > maxAge) {
-			fields.maxAge ??= `De hoogste leeftijd (${maxAge}) is lager dan de laagste leeftijd (${minAge}). Maak de hoogste leeftijd gelijk aan of hoger dan de laagste.`;
+			fields.maxAge ??= `De hoogste leeftijd (${maxAge}) is lager dan de laagste leeftijd (${minAge}).`;
 		}
 	}
 	if (parsed.success && Object.keys(fields).length === 0) return parsed.data;

@@ -65,12 +65,11 @@ export function ageRange(min: number | null, max: number | null): string {
 	return `Tot en met ${max} jaar`;
 }
 
-/** "36 maanden (3 jaar)", "1 maand", "18 maanden". */
+/** "36 maanden (3 jaar)", "1 maand", "18 maanden"; no line break inside a number and its unit. */
 export function months(n: number): string {
-	const base = n === 1 ? '1 maand' : `${n} maanden`;
+	const base = n === 1 ? '1\u00a0maand' : `${n}\u00a0maanden`;
 	if (n % 12 !== 0) return base;
-	const years = n / 12;
-	return `${base} (${years} jaar)`;
+	return `${base} (${n / 12}\u00a0jaar)`;
 }
 
 /** A saved configuration as the form shows it. */
