@@ -4,6 +4,8 @@ import { formatDateTime } from '../../src/lib/shared/format';
 import { caseId, openShared, organisationId, tableId, user, type SharedDb } from './helpers/db';
 import { connectDoc, waitFor, type DocClient } from './helpers/realtime';
 import { request, startServer, demoLogins, type Reply, type TestServer } from './helpers/server';
+import { actorFor, caseIdOf, createTestContext, email, type TestContext } from './helpers/context';
+import { acceptRequest, findRelapse, submitRequest } from '../../src/lib/server/requests/service';
 
 /**
  * Aanmelding and triage (issue 4 items 3 and 4) over HTTP against the real server: the form as a
@@ -481,7 +483,7 @@ describe('triage: accepteren', () => {
 		const when = formatDateTime((db.prepare('select starts_at from meetings where id = ?').get(jbtMeeting) as { starts_at: string }).starts_at);
 		const mine = await get('kees', '/aanmelden');
 		expect(mine.body).toContain('Geaccepteerd');
-		expect(mine.body).toContain(`Besproken op ${when}`);
+		expect(mine.body).toContain(`Op de agenda van ${when}`);
 		const detail = await get('kees', `/aanmelden/${pending}`);
 		expect(detail.body).toContain('Geaccepteerd');
 		expect(detail.body).toContain(when);
@@ -590,5 +592,65 @@ describe('het plafond', () => {
 		const ok = await post('noor', `/tafels/${jbt}/triage?/accept`, { requestId: id, meetingId: '', plannedMinutes: 20, title: 'Gezin, zorgen om het plafond' });
 		expect(ok.status).toBe(200);
 		expect(requestRow(id).status).toBe('geaccepteerd');
+	});
+});
+
+/**
+ * In process, on a fresh demo database with a clock of its own: the edges of the terugval
+ * window and of the case numbering, which are awkward to reach over HTTP.
+ */
+describe('in het proces: terugvalvenster en casusnummers', () => {
+	let t: TestContext;
+
+	beforeAll(async () => {
+		t = await createTestContext(new Date('2026-03-02T09:00:00Z'));
+	});
+	afterAll(async () => {
+		await t?.close();
+	});
+
+	it('een afgesloten casus telt binnen twaalf maanden mee, daarna niet', async () => {
+		const { ctx } = t;
+		const id = await caseIdOf(ctx, 'OPH-2026-004'); // Sem Bedenksel, 2012-11-02, never discussed
+		const subject = { name: 'sem bedenksel', birthdate: '2012-11-02' };
+		expect(await findRelapse(ctx.db, subject, ctx.now())).toBeNull();
+		await ctx.db.updateTable('cases').set({ status: 'afgesloten', closed_at: '2025-04-01T10:00:00.000Z' }).where('id', '=', id).execute();
+		expect((await findRelapse(ctx.db, subject, ctx.now()))?.code).toBe('OPH-2026-004');
+		// unknown birthdate on either side: the name decides
+		expect((await findRelapse(ctx.db, { name: 'Sem Bedenksel', birthdate: null }, ctx.now()))?.code).toBe('OPH-2026-004');
+		await ctx.db.updateTable('cases').set({ closed_at: '2025-02-01T10:00:00.000Z' }).where('id', '=', id).execute();
+		expect(await findRelapse(ctx.db, subject, ctx.now())).toBeNull();
+		// the demo's Top 150 case was discussed 14 days before "now"
+		expect((await findRelapse(ctx.db, { name: 'Rens Verzonnen', birthdate: '2004-03-12' }, ctx.now()))?.code).toBe('T150-2026-014');
+		t.clock.advance(400 * 86_400_000);
+		expect(await findRelapse(ctx.db, { name: 'Rens Verzonnen', birthdate: '2004-03-12' }, ctx.now())).toBeNull();
+		t.clock.set(new Date('2026-03-02T09:00:00Z'));
+	});
+
+	it('een nieuwe casus krijgt het volgende nummer na het hoogste van dat jaar; zonder realtime staat hij niet op een agenda', async () => {
+		const { ctx } = t;
+		const jbtId = (await ctx.db.selectFrom('case_tables').select('id').where('code_prefix', '=', 'JBT').executeTakeFirstOrThrow()).id;
+		const earlier = await ctx.db.selectFrom('cases').select(['subject_kind', 'subject_name']).where('code', '=', 'JBT-2026-007').executeTakeFirstOrThrow();
+		await ctx.db
+			.insertInto('cases')
+			.values({ case_table_id: jbtId, code: 'JBT-2026-041', title: 'Oud', subject_kind: earlier.subject_kind, subject_name: 'Gezin Ouder', subject_birthdate: null, status: 'afgesloten', created_at: '2026-01-01T00:00:00.000Z', closed_at: '2026-01-02T00:00:00.000Z' })
+			.execute();
+		await ctx.db.insertInto('cases').values({ case_table_id: jbtId, code: 'JBT-2025-099', title: 'Vorig jaar', subject_kind: 'gezin', subject_name: 'Gezin Vorigjaar', subject_birthdate: null, status: 'afgesloten', created_at: '2025-01-01T00:00:00.000Z', closed_at: '2025-01-02T00:00:00.000Z' }).execute();
+		const keesActor = await actorFor(ctx, email('kees'));
+		const noorActor = await actorFor(ctx, email('noor'));
+		const { requestId } = await submitRequest(ctx, keesActor, jbtId, {
+			subjectKind: 'gezin',
+			subjectName: 'Gezin Nummertest',
+			birthdate: '2015-01-01',
+			hasIndication: false,
+			reason: 'Zorgen over de veiligheid van de kinderen.',
+			question: 'Wat moet er gebeuren?',
+			inviteOrgIds: [],
+			legalFrame: 'gedwongen kader',
+			consentNote: ''
+		});
+		const meeting = await ctx.db.selectFrom('meetings').select('id').where('case_table_id', '=', jbtId).where('status', '=', 'gepland').executeTakeFirstOrThrow();
+		const result = await acceptRequest(ctx, noorActor, requestId, { meetingId: meeting.id, title: 'Gezin, zorgen over veiligheid', plannedMinutes: 20, inviteOrgIds: [] });
+		expect(result).toMatchObject({ caseCode: 'JBT-2026-042', reopened: false, meetingId: meeting.id, onAgenda: false });
 	});
 });

@@ -744,7 +744,13 @@ export async function triageQueue(ctx: AppContext, actor: Actor, tableId: number
 			createdAt: r.created_at,
 			updatedAt: r.updated_at,
 			relapse: await relapseInfo(db, r.relapse_case_id, now),
-			eligibility: eligibilityProblems(type, { birthdate: r.subject_birthdate, hasIndication: r.has_indication === 1 }, now)
+			// a missing birthdate was either accepted at submission or predates the rule: only an
+			// age that no longer fits, or a missing indication, is worth a warning here
+			eligibility: eligibilityProblems(
+				r.subject_birthdate ? type : { ...type, minAge: null, maxAge: null },
+				{ birthdate: r.subject_birthdate, hasIndication: r.has_indication === 1 },
+				now
+			)
 		});
 	}
 	return {
