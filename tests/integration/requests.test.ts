@@ -200,7 +200,7 @@ describe('aanmelden', () => {
 
 	it('een te oude jeugdige wordt geweigerd met een Nederlandse reden bij de geboortedatum', async () => {
 		const before = requestCount();
-		const reply = await post('kees', '/aanmelden', jbtForm({ birthdate: '2001-02-03', subjectName: 'Te Oud Voorbeeld' }));
+		const reply = await post('kees', '/aanmelden', jbtForm({ subjectKind: 'jeugdige', birthdate: '2001-02-03', subjectName: 'Te Oud Voorbeeld' }));
 		expect(reply.status).toBe(400);
 		expect(reply.body).toMatch(/Jeugdbeschermingstafel bespreekt alleen mensen van 0 tot en met 17 jaar; deze persoon is 2\d\./);
 		expect(reply.body).toMatch(/id="birthdate"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*id="birthdate"/);

@@ -240,11 +240,13 @@ export function ageOn(birthdate: string, on: Date): number {
 /** The Dutch reasons a subject is not eligible for a table type; empty = eligible. */
 export function eligibilityProblems(
 	type: Pick<TableTypeConfig, 'name' | 'minAge' | 'maxAge' | 'requiredIndication'>,
-	subject: { birthdate: string | null; hasIndication: boolean },
+	subject: { birthdate: string | null; hasIndication: boolean; kind?: SubjectKind },
 	now: Date
 ): string[] {
 	const problems: string[] = [];
-	if (type.minAge !== null || type.maxAge !== null) {
+	// a family or household has members of every age: the age rule is about one person
+	const onePerson = subject.kind !== 'gezin' && subject.kind !== 'huishouden';
+	if (onePerson && (type.minAge !== null || type.maxAge !== null)) {
 		if (!subject.birthdate) {
 			problems.push(`Voor ${type.name} is de geboortedatum nodig om de leeftijd te toetsen.`);
 		} else {

@@ -258,7 +258,7 @@ async function validateRequest(db: Executor, type: TableTypeConfig, input: Reque
 		}
 	}
 	// the table's entry rules, each attached to the field it is about
-	const subject = { birthdate: data.birthdate, hasIndication: data.hasIndication };
+	const subject = { birthdate: data.birthdate, hasIndication: data.hasIndication, kind: data.subjectKind };
 	const ageProblems = eligibilityProblems({ ...type, requiredIndication: null }, subject, now);
 	const indicationProblems = eligibilityProblems({ ...type, minAge: null, maxAge: null }, subject, now);
 	if (ageProblems.length > 0 || indicationProblems.length > 0) {
@@ -452,6 +452,27 @@ async function loadRequest(db: Executor, requestId: number) {
 	return row;
 }
 
+/** What the triage may see of an earlier case: its code and table only when the viewer may see the case. */
+export interface RelapseView {
+	caseId: number | null;
+	code: string | null;
+	tableId: number | null;
+	tableName: string | null;
+	at: string;
+}
+
+/**
+ * Need to know holds for the terugval notice too: that a person was discussed at Top 150 is
+ * itself sensitive, so a chair who may not see the earlier case learns only that there was one
+ * and when, enough to ask the aanmelder, not where.
+ */
+async function relapseFor(db: Executor, actor: Actor, caseId: number | null, now: Date): Promise<RelapseView | null> {
+	const info = await relapseInfo(db, caseId, now);
+	if (!info) return null;
+	if (await can(db, actor, 'case.view', { kind: 'case', caseId: info.caseId })) return info;
+	return { caseId: null, code: null, tableId: null, tableName: null, at: info.at };
+}
+
 async function relapseInfo(db: Executor, caseId: number | null, now: Date): Promise<RelapseMatch | null> {
 	if (caseId === null) return null;
 	const row = await db
@@ -541,7 +562,7 @@ export async function requestDetail(ctx: AppContext, actor: Actor, requestId: nu
 			meetingStartsAt: meeting?.starts_at ?? null,
 			meetingLocation: meeting?.location ?? null
 		},
-		relapse: canTriage ? await relapseInfo(db, r.relapse_case_id, ctx.now()) : null,
+		relapse: canTriage ? await relapseFor(db, actor, r.relapse_case_id, ctx.now()) : null,
 		isSubmitter,
 		canTriage,
 		canUpdate: isSubmitter && status === 'aanvulling_gevraagd',
@@ -676,7 +697,7 @@ export interface QueueItem {
 	submitterOrganisation: string;
 	createdAt: string;
 	updatedAt: string;
-	relapse: RelapseMatch | null;
+	relapse: RelapseView | null;
 	/** the table's entry rules checked again today (an age may have changed) */
 	eligibility: string[];
 }
@@ -743,12 +764,12 @@ export async function triageQueue(ctx: AppContext, actor: Actor, tableId: number
 			submitterOrganisation: r.submitterOrganisation,
 			createdAt: r.created_at,
 			updatedAt: r.updated_at,
-			relapse: await relapseInfo(db, r.relapse_case_id, now),
+			relapse: await relapseFor(db, actor, r.relapse_case_id, now),
 			// a missing birthdate was either accepted at submission or predates the rule: only an
 			// age that no longer fits, or a missing indication, is worth a warning here
 			eligibility: eligibilityProblems(
 				r.subject_birthdate ? type : { ...type, minAge: null, maxAge: null },
-				{ birthdate: r.subject_birthdate, hasIndication: r.has_indication === 1 },
+				{ birthdate: r.subject_birthdate, hasIndication: r.has_indication === 1, kind: r.subject_kind as SubjectKind },
 				now
 			)
 		});
