@@ -12,8 +12,8 @@ test.describe.configure({ mode: 'serial' });
 test.use({ actionTimeout: 10_000 });
 
 const JBT = 'Jeugdbeschermingstafel Regio Voorbeeld';
-const SUBJECT = 'Gezin Browsertest';
-const TITLE = 'Gezin met drie kinderen, zorgen over veiligheid';
+const SUBJECT = 'Sanne Browsertest';
+const TITLE = 'Kind van 12, zorgen over veiligheid thuis';
 
 async function as(browser: import('@playwright/test').Browser, who: string): Promise<{ context: BrowserContext; page: Page }> {
 	const context = await browser.newContext({ viewport: VIEWPORTS.laptop });
@@ -49,6 +49,8 @@ test('kees meldt aan, noor accepteert op de agenda, kees ziet de uitkomst', asyn
 
 		await test.step('kees verstuurt te weinig: meldingen per veld, wat hij typte blijft staan', async () => {
 			await kees.page.getByLabel('Overlegtafel').selectOption({ label: JBT });
+			// one child: the table's age rule applies (for a whole family it does not)
+			await kees.page.getByLabel('Soort').selectOption('jeugdige');
 			await expect(kees.page.locator('#tableId-about')).toContainText('Tot en met 17 jaar.');
 			await kees.page.getByLabel('Naam', { exact: true }).fill(SUBJECT);
 			await kees.page.getByLabel('Geboortedatum (niet verplicht)').fill('2001-06-15');
