@@ -18,6 +18,17 @@ const databaseUrl = (process.env.E2E_DATABASE_URL ??= path.join(
 	`casustafel-e2e-${process.pid}.sqlite`
 ));
 
+/**
+ * The journeys (aanmelding → triage → meeting → monitoring at four tables) add cases to the
+ * region as real people would; they get a server and a demo region of their own, so the other
+ * browser tests keep seeing the seeded region exactly.
+ */
+const journeysPort = port + 1;
+const journeysDatabaseUrl = (process.env.E2E_JOURNEYS_DATABASE_URL ??= path.join(
+	os.tmpdir(),
+	`casustafel-e2e-${process.pid}-reizen.sqlite`
+));
+
 /** Dutch users in the Netherlands; fixed so that the machine's timezone and locale do not matter. */
 const TIMEZONE = 'Europe/Amsterdam';
 
@@ -56,14 +67,22 @@ export default defineConfig({
 			]
 		}
 	},
-	webServer: {
+	projects: [
+		{ name: 'regio', testIgnore: /journeys\.spec\.ts$/ },
+		{ name: 'reizen', testMatch: /journeys\.spec\.ts$/, use: { baseURL: `http://localhost:${journeysPort}` } }
+	],
+	webServer: [server(port, databaseUrl), server(journeysPort, journeysDatabaseUrl)]
+});
+
+function server(port: number, databaseUrl: string) {
+	return {
 		command: 'npx tsx server/index.ts',
 		url: `http://localhost:${port}/login`,
 		reuseExistingServer: false,
 		timeout: 60_000,
-		stdout: 'ignore',
-		stderr: 'pipe',
-		gracefulShutdown: { signal: 'SIGTERM', timeout: 5_000 },
+		stdout: 'ignore' as const,
+		stderr: 'pipe' as const,
+		gracefulShutdown: { signal: 'SIGTERM' as const, timeout: 5_000 },
 		env: {
 			PORT: String(port),
 			DATABASE_URL: databaseUrl,
@@ -72,5 +91,5 @@ export default defineConfig({
 			// the server formats dates in Europe/Amsterdam itself; UTC here proves it does not rely on TZ
 			TZ: 'UTC'
 		}
-	}
-});
+	};
+}

@@ -6,7 +6,11 @@ import path from 'node:path';
  * removed, never one passed in by hand through E2E_DATABASE_URL.
  */
 export default function globalTeardown(): void {
-	const file = process.env.E2E_DATABASE_URL;
-	if (!file || path.basename(file) !== `casustafel-e2e-${process.pid}.sqlite`) return;
+	remove(process.env.E2E_DATABASE_URL, `casustafel-e2e-${process.pid}.sqlite`);
+	remove(process.env.E2E_JOURNEYS_DATABASE_URL, `casustafel-e2e-${process.pid}-reizen.sqlite`);
+}
+
+function remove(file: string | undefined, generatedName: string) {
+	if (!file || path.basename(file) !== generatedName) return;
 	for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(file + suffix, { force: true });
 }

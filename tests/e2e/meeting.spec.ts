@@ -127,6 +127,16 @@ test('een overleg van openen tot sluiten, met gedeeld scherm en drie laptops', a
 			await expect(caseField(politie.page, 'situatie')).toHaveCount(0);
 		});
 
+		await test.step('014 is een terugkomcasus: de open acties en het verslag van de vorige bespreking komen mee', async () => {
+			const back = deelnemer.page.getByTestId('terugkomcasus');
+			await expect(back).toContainText('Terugkomcasus: besproken op');
+			await expect(back).toContainText('Meegenomen open acties (2)');
+			await expect(back).toContainText('Intake verslavingszorg plannen');
+			await expect(back).toContainText('Aanmelding schuldhulpverlening afronden');
+			await expect(back).not.toContainText('Tijdelijke woonplek regelen'); // done before
+			await expect(back).toContainText('het OM wacht met vervolging');
+		});
+
 		await test.step('voorzitter, deelnemer en secretaris typen tegelijk in Situatie', async () => {
 			const start = 'Rens woont sinds maart zelfstandig.';
 			await caseField(chair.page, 'situatie').fill(start);
