@@ -8,9 +8,15 @@ import { CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED } from '../src/lib/server/collab/pr
 import type { CollabConnection } from '../src/lib/server/collab/hub';
 import { documentAccess, parseDocumentName } from '../src/lib/server/policy/index';
 import { createLiveServer } from '../src/lib/server/live/server';
+import { Projector } from '../src/lib/server/projection/index';
+import { notifyNewActions, onNotice } from '../src/lib/server/notifications/index';
 
 export interface Realtime {
 	hub: CollabHub;
+	/** SQL rows of the documents' actions and agendas, kept up to date */
+	projector: Projector;
+	/** Sends a live event to every socket of a user (their `user:<id>` room). */
+	emitToUser(userId: number, event: 'notice' | 'acties:changed', payload: unknown): void;
 	/** Closes every live and document connection of a session, at once. */
 	revokeSession(sessionId: string): void;
 	/** Closes every live and document connection of a user, at once. */
@@ -36,7 +42,11 @@ export function attachRealtime(server: http.Server, ctx: AppContext): Realtime {
 		onWriteError: (err, attempt) =>
 			ctx.log.error({ err, attempt }, 'storing document updates failed; kept in memory, retrying')
 	});
-	const hub = new CollabHub({ store, log: ctx.log });
+	// the projector needs the hub and the hub tells the projector: tied together after creation
+	let projector: Projector | null = null;
+	const hub = new CollabHub({ store, log: ctx.log, onApplied: (name) => projector?.schedule(name) });
+	projector = new Projector(ctx, hub);
+	const project = projector;
 	const collab = createCollabEndpoint(ctx, hub);
 	const io = createLiveServer(server, ctx);
 
@@ -66,6 +76,10 @@ export function attachRealtime(server: http.Server, ctx: AppContext): Realtime {
 
 	const realtime: Realtime = {
 		hub,
+		projector: project,
+		emitToUser(userId, event, payload) {
+			(io.of('/live').to(`user:${userId}`).emit as (e: string, p: unknown) => void)(event, payload);
+		},
 		revokeSession(sessionId) {
 			io.of('/live').in(`session:${sessionId}`).disconnectSockets(true);
 			hub.closeWhere((c) => c.sessionId === sessionId, CLOSE_UNAUTHORIZED, 'session ended');
@@ -87,6 +101,7 @@ export function attachRealtime(server: http.Server, ctx: AppContext): Realtime {
 			}
 		},
 		async close() {
+			await project.close();
 			io.of('/live').disconnectSockets(true);
 			await new Promise<void>((resolve) => io.close(() => resolve()));
 			collab.close();
@@ -95,5 +110,24 @@ export function attachRealtime(server: http.Server, ctx: AppContext): Realtime {
 		}
 	};
 	ctx.realtime = realtime;
+
+	// Who must hear of a change in a case's actions: the actiehouders before and after, and the
+	// case's regisseurs (the casemanager follows every action of their cases).
+	project.onActionsChanged(async (change) => {
+		if (change.rebuild) return;
+		const users = new Set<number>();
+		for (const a of [...change.before, ...change.after]) if (a.actiehouderId !== null) users.add(a.actiehouderId);
+		const regie = await ctx.db
+			.selectFrom('regie_assignments')
+			.select('user_id')
+			.where('case_id', '=', change.caseId)
+			.where('ended_at', 'is', null)
+			.execute();
+		for (const r of regie) if (r.user_id !== null) users.add(r.user_id);
+		for (const userId of users) realtime.emitToUser(userId, 'acties:changed', { caseId: change.caseId });
+	});
+	project.onActionsChanged((change) => notifyNewActions(ctx, change));
+	onNotice(ctx, (notice) => realtime.emitToUser(notice.userId, 'notice', notice));
+	void project.rebuildAll().catch((err) => ctx.log.error({ err }, 'rebuilding the projection failed'));
 	return realtime;
 }

@@ -3,6 +3,7 @@ import { readConfig, type Config } from './config';
 import { migrateToLatest, openDatabase, type Db } from './db/index';
 import { DEMO_PASSWORD, seedDemoRegion } from './seed/demo';
 import type { CollabConnection, CollabHub } from './collab/hub';
+import type { Projector } from './projection/index';
 
 /**
  * Everything process-wide lives in one context that server/index.ts creates. SvelteKit's bundle
@@ -18,6 +19,8 @@ export interface AppContext {
 	/** Live documents and connections, once the server has attached them (server/realtime.ts). */
 	realtime?: {
 		hub: CollabHub;
+		projector: Projector;
+		emitToUser(userId: number, event: 'notice' | 'acties:changed', payload: unknown): void;
 		revokeSession(sessionId: string): void;
 		revokeUser(userId: number): void;
 		reauthorize(match: (c: CollabConnection) => boolean): Promise<void>;

@@ -56,6 +56,8 @@ export interface CaseAction {
 	deadline: string;
 	status: ActionStatus;
 	leefgebied: string;
+	/** a short note from the actiehouder, e.g. from Mijn acties */
+	note?: string;
 }
 
 /** The free-text sections of a case, in the order the screens show them. */
@@ -221,7 +223,8 @@ export function readActions(doc: Y.Doc): CaseAction[] {
 			organisationName: str(m, 'organisationName'),
 			deadline: str(m, 'deadline'),
 			status: oneOf(m.get('status'), ACTION_STATUSES, 'open'),
-			leefgebied: str(m, 'leefgebied')
+			leefgebied: str(m, 'leefgebied'),
+			note: str(m, 'note')
 		}))
 		.filter((a) => a.id !== '');
 }

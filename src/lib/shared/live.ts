@@ -103,6 +103,10 @@ export interface ServerToClientEvents {
 	'case:regie': (payload: RegieState & { meetingId: number }) => void;
 	/** sent only to sockets whose user may view the case */
 	'case:attendance': (payload: AttendanceUpdate) => void;
+	/** to a user: a new notification (no names, no case content) */
+	notice: (payload: { id: number; kind: string; text: string; link: string; createdAt: string; readAt: string | null }) => void;
+	/** to a user: actions they hold or follow changed; lists reload */
+	'acties:changed': (payload: { caseId: number }) => void;
 }
 
 export interface SocketData {

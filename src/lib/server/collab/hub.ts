@@ -68,8 +68,10 @@ export interface HubOptions {
 	compactAfter?: number;
 	/** largest accepted document update, in bytes */
 	maxUpdateBytes?: number;
-	/** called once per accepted update from a connection (audit grouping, projection) */
+	/** called once per accepted update from a connection (audit grouping) */
 	onAccepted?: (docName: string, connection: CollabConnection) => void;
+	/** called after any stored change was applied, typed or made by the server (projection) */
+	onApplied?: (docName: string) => void;
 }
 
 export interface HubStats {
@@ -91,6 +93,7 @@ export class CollabHub {
 	private readonly compactAfter: number;
 	private readonly maxUpdateBytes: number;
 	private readonly onAccepted?: HubOptions['onAccepted'];
+	private readonly onApplied?: HubOptions['onApplied'];
 	private rejectedReadOnly = 0;
 	private rejectedInvalid = 0;
 
@@ -100,6 +103,7 @@ export class CollabHub {
 		this.compactAfter = options.compactAfter ?? 500;
 		this.maxUpdateBytes = options.maxUpdateBytes ?? 1024 * 1024;
 		this.onAccepted = options.onAccepted;
+		this.onApplied = options.onApplied;
 	}
 
 	stats(): HubStats {
@@ -336,6 +340,7 @@ export class CollabHub {
 				live.lastUpdateId = id;
 				live.updatesSinceSnapshot += 1;
 				if (live.updatesSinceSnapshot >= this.compactAfter) this.compact(live);
+				this.onApplied?.(live.name);
 			})
 			.catch((error) => this.log.error({ doc: live.name, err: error }, 'applying a stored update failed'));
 		return live.applyChain;

@@ -226,6 +226,63 @@ export interface EscalationTable {
 	resolved_at: Timestamp | null;
 }
 
+export interface ActionRowTable {
+	case_id: number;
+	action_id: string;
+	position: number;
+	text: string;
+	actiehouder_id: number | null;
+	organisation_id: number | null;
+	/** YYYY-MM-DD or '' */
+	deadline: string;
+	status: string;
+	leefgebied: string;
+	note: Generated<string>;
+	projected_at: Timestamp;
+}
+
+export interface AgendaRowTable {
+	meeting_id: number;
+	item_id: string;
+	position: number;
+	case_id: number | null;
+	title: string;
+	planned_minutes: number;
+	status: string;
+	projected_at: Timestamp;
+}
+
+export interface NotificationTable {
+	id: Generated<number>;
+	user_id: number;
+	kind: string;
+	dedupe_key: string;
+	case_id: number | null;
+	meeting_id: number | null;
+	text: string;
+	link: string;
+	created_at: Timestamp;
+	read_at: Timestamp | null;
+	email_sent_at: Timestamp | null;
+}
+
+export interface CalendarFeedTable {
+	id: Generated<number>;
+	user_id: number;
+	token_hash: string;
+	created_at: Timestamp;
+	revoked_at: Timestamp | null;
+}
+
+export interface TableEvaluationTable {
+	id: Generated<number>;
+	case_table_id: number;
+	period: string;
+	text: string;
+	author_id: number;
+	created_at: Timestamp;
+}
+
 export interface DB {
 	organisations: OrganisationTable;
 	users: UserTable;
@@ -245,6 +302,11 @@ export interface DB {
 	item_closures: ItemClosureTable;
 	attendance: AttendanceTable;
 	escalations: EscalationTable;
+	action_rows: ActionRowTable;
+	agenda_rows: AgendaRowTable;
+	notifications: NotificationTable;
+	calendar_feeds: CalendarFeedTable;
+	table_evaluations: TableEvaluationTable;
 }
 
 export type UserRow = Selectable<UserTable>;

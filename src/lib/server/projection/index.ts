@@ -1,0 +1,214 @@
+import type * as Y from 'yjs';
+import type { AppContext } from '../context';
+import type { CollabHub } from '../collab/hub';
+import { readActions, readAgenda } from '../../shared/documents';
+
+/**
+ * The projection: SQL rows of what lives in the documents (the actions of each case, the agenda
+ * of each meeting), so that Mijn acties, reminders, calendars and reports are plain queries.
+ * The documents stay the truth. A document is projected shortly after every stored change
+ * (debounced per document, one projection at a time) and the whole projection is rebuilt from
+ * the stored documents at start-up, so a crash between a change and its projection loses
+ * nothing that a restart does not restore.
+ */
+export interface ActionRow {
+	caseId: number;
+	actionId: string;
+	position: number;
+	text: string;
+	actiehouderId: number | null;
+	organisationId: number | null;
+	deadline: string;
+	status: string;
+	leefgebied: string;
+	note: string;
+}
+
+export interface ActionsChange {
+	caseId: number;
+	before: ActionRow[];
+	after: ActionRow[];
+	/** true while rebuilding at start-up: nothing new happened, so nobody is notified */
+	rebuild: boolean;
+}
+
+type Listener = (change: ActionsChange) => void | Promise<void>;
+
+const CASE_DOC = /^case:([1-9][0-9]{0,15})$/;
+const MEETING_DOC = /^meeting:([1-9][0-9]{0,15})$/;
+
+/** The action rows of a case document, in document order. */
+export function actionRowsOf(caseId: number, doc: Y.Doc): ActionRow[] {
+	return readActions(doc).map((a, position) => ({
+		caseId,
+		actionId: a.id,
+		position,
+		text: a.text,
+		actiehouderId: a.actiehouderId,
+		organisationId: a.organisationId,
+		deadline: a.deadline,
+		status: a.status,
+		leefgebied: a.leefgebied,
+		note: a.note ?? ''
+	}));
+}
+
+export class Projector {
+	private timers = new Map<string, NodeJS.Timeout>();
+	private chain: Promise<void> = Promise.resolve();
+	private listeners: Listener[] = [];
+	private closed = false;
+
+	constructor(
+		private readonly ctx: AppContext,
+		private readonly hub: CollabHub,
+		private readonly delayMs = 50
+	) {}
+
+	/** Called with every projected change of a case's actions (notifications, live lists). */
+	onActionsChanged(listener: Listener): void {
+		this.listeners.push(listener);
+	}
+
+	/** A document changed: project it shortly, once for a burst of typing. */
+	schedule(docName: string): void {
+		if (this.closed || !(CASE_DOC.test(docName) || MEETING_DOC.test(docName))) return;
+		const pending = this.timers.get(docName);
+		if (pending) clearTimeout(pending);
+		this.timers.set(
+			docName,
+			setTimeout(() => {
+				this.timers.delete(docName);
+				this.enqueue(docName, false);
+			}, this.delayMs)
+		);
+	}
+
+	private enqueue(docName: string, rebuild: boolean): Promise<void> {
+		this.chain = this.chain
+			.then(() => this.project(docName, rebuild))
+			.catch((err) => this.ctx.log.error({ err, doc: docName }, 'projecting a document failed'));
+		return this.chain;
+	}
+
+	/** Rebuilds every row from the stored documents (start-up). */
+	async rebuildAll(): Promise<void> {
+		const { db } = this.ctx;
+		const names = new Set<string>();
+		for (const r of await db.selectFrom('doc_snapshots').select('doc_name').execute()) names.add(r.doc_name);
+		for (const r of await db.selectFrom('doc_updates').select('doc_name').distinct().execute()) names.add(r.doc_name);
+		// rows whose document is gone are stale
+		const caseIds = [...names].map((n) => CASE_DOC.exec(n)?.[1]).filter(Boolean).map(Number);
+		const meetingIds = [...names].map((n) => MEETING_DOC.exec(n)?.[1]).filter(Boolean).map(Number);
+		await db.deleteFrom('action_rows').where('case_id', 'not in', caseIds.length ? caseIds : [0]).execute();
+		await db.deleteFrom('agenda_rows').where('meeting_id', 'not in', meetingIds.length ? meetingIds : [0]).execute();
+		for (const name of names) await this.enqueue(name, true);
+	}
+
+	/** Waits until everything scheduled so far is projected (tests, shutdown). */
+	async idle(): Promise<void> {
+		for (const [name, timer] of this.timers) {
+			clearTimeout(timer);
+			this.timers.delete(name);
+			void this.enqueue(name, false);
+		}
+		await this.chain;
+	}
+
+	async close(): Promise<void> {
+		await this.idle();
+		this.closed = true;
+	}
+
+	private async project(docName: string, rebuild: boolean): Promise<void> {
+		const caseMatch = CASE_DOC.exec(docName);
+		if (caseMatch) return this.projectCase(Number(caseMatch[1]), docName, rebuild);
+		const meetingMatch = MEETING_DOC.exec(docName);
+		if (meetingMatch) return this.projectMeeting(Number(meetingMatch[1]), docName);
+	}
+
+	private async projectCase(caseId: number, docName: string, rebuild: boolean): Promise<void> {
+		const { db } = this.ctx;
+		const exists = await db.selectFrom('cases').select('id').where('id', '=', caseId).executeTakeFirst();
+		if (!exists) return;
+		const after = await this.hub.read(docName, (doc) => actionRowsOf(caseId, doc));
+		const at = this.ctx.now().toISOString();
+		const before = await db.transaction().execute(async (trx) => {
+			const old = await trx.selectFrom('action_rows').selectAll().where('case_id', '=', caseId).orderBy('position').execute();
+			await trx.deleteFrom('action_rows').where('case_id', '=', caseId).execute();
+			if (after.length > 0) {
+				await trx
+					.insertInto('action_rows')
+					.values(
+						after.map((a) => ({
+							case_id: a.caseId,
+							action_id: a.actionId,
+							position: a.position,
+							text: a.text,
+							actiehouder_id: a.actiehouderId,
+							organisation_id: a.organisationId,
+							deadline: a.deadline,
+							status: a.status,
+							leefgebied: a.leefgebied,
+							note: a.note,
+							projected_at: at
+						}))
+					)
+					// two maps with the same id (a concurrent copy): the first in document order wins
+					.onConflict((oc) => oc.columns(['case_id', 'action_id']).doNothing())
+					.execute();
+			}
+			return old.map(
+				(r): ActionRow => ({
+					caseId: r.case_id,
+					actionId: r.action_id,
+					position: r.position,
+					text: r.text,
+					actiehouderId: r.actiehouder_id,
+					organisationId: r.organisation_id,
+					deadline: r.deadline,
+					status: r.status,
+					leefgebied: r.leefgebied,
+					note: r.note
+				})
+			);
+		});
+		const same = JSON.stringify(before) === JSON.stringify(after);
+		if (same) return;
+		for (const listener of this.listeners) {
+			try {
+				await listener({ caseId, before, after, rebuild });
+			} catch (err) {
+				this.ctx.log.error({ err, caseId }, 'an actions listener failed');
+			}
+		}
+	}
+
+	private async projectMeeting(meetingId: number, docName: string): Promise<void> {
+		const { db } = this.ctx;
+		const exists = await db.selectFrom('meetings').select('id').where('id', '=', meetingId).executeTakeFirst();
+		if (!exists) return;
+		const items = await this.hub.read(docName, (doc) => readAgenda(doc));
+		const at = this.ctx.now().toISOString();
+		await db.transaction().execute(async (trx) => {
+			await trx.deleteFrom('agenda_rows').where('meeting_id', '=', meetingId).execute();
+			if (items.length === 0) return;
+			await trx
+				.insertInto('agenda_rows')
+				.values(
+					items.map((item, position) => ({
+						meeting_id: meetingId,
+						item_id: item.id,
+						position,
+						case_id: item.caseId,
+						title: item.title,
+						planned_minutes: item.plannedMinutes,
+						status: item.status,
+						projected_at: at
+					}))
+				)
+				.onConflict((oc) => oc.columns(['meeting_id', 'item_id']).doNothing())
+				.execute();
+		});
+	}
+}
