@@ -41,17 +41,17 @@ const N = false;
 
 // prettier-ignore
 const EXPECTED: Record<RoleName, Record<Operation, boolean>> = {
-	// columns: admin.manage table.view meeting.view meeting.run case.view case.edit case.manageAccess case.assignRegie case.lifecycle request.submit request.view request.triage session.end(other)
+	// columns: admin.manage table.view meeting.view meeting.run case.view case.edit case.manageAccess case.assignRegie case.lifecycle request.submit request.view request.triage action.update session.end(other)
 	// (request.submit and request.view depend on facts of their own, tested below)
-	'a beheerder who is not a member of the table':      { 'admin.manage': Y, 'table.view': N, 'meeting.view': N, 'meeting.run': N, 'case.view': N, 'case.edit': N, 'case.manageAccess': N, 'case.assignRegie': N, 'case.lifecycle': N, 'request.submit': N, 'request.view': N, 'request.triage': N, 'session.end': Y },
-	'a voorzitter (whose organisation has no access of its own)': { 'admin.manage': N, 'table.view': Y, 'meeting.view': Y, 'meeting.run': Y, 'case.view': Y, 'case.edit': Y, 'case.manageAccess': Y, 'case.assignRegie': Y, 'case.lifecycle': Y, 'request.submit': N, 'request.view': Y, 'request.triage': Y, 'session.end': N },
-	'a secretaris (whose organisation has no access of its own)': { 'admin.manage': N, 'table.view': Y, 'meeting.view': Y, 'meeting.run': Y, 'case.view': Y, 'case.edit': Y, 'case.manageAccess': Y, 'case.assignRegie': Y, 'case.lifecycle': Y, 'request.submit': N, 'request.view': Y, 'request.triage': Y, 'session.end': N },
-	'a deelnemer whose organisation has access':         { 'admin.manage': N, 'table.view': Y, 'meeting.view': Y, 'meeting.run': N, 'case.view': Y, 'case.edit': Y, 'case.manageAccess': N, 'case.assignRegie': N, 'case.lifecycle': N, 'request.submit': N, 'request.view': N, 'request.triage': N, 'session.end': N },
-	'a deelnemer whose organisation has no access':      { 'admin.manage': N, 'table.view': Y, 'meeting.view': Y, 'meeting.run': N, 'case.view': N, 'case.edit': N, 'case.manageAccess': N, 'case.assignRegie': N, 'case.lifecycle': N, 'request.submit': N, 'request.view': N, 'request.triage': N, 'session.end': N },
-	'a waarnemer whose organisation has access':         { 'admin.manage': N, 'table.view': Y, 'meeting.view': Y, 'meeting.run': N, 'case.view': Y, 'case.edit': N, 'case.manageAccess': N, 'case.assignRegie': N, 'case.lifecycle': N, 'request.submit': N, 'request.view': N, 'request.triage': N, 'session.end': N },
-	'a waarnemer whose organisation has no access':      { 'admin.manage': N, 'table.view': Y, 'meeting.view': Y, 'meeting.run': N, 'case.view': N, 'case.edit': N, 'case.manageAccess': N, 'case.assignRegie': N, 'case.lifecycle': N, 'request.submit': N, 'request.view': N, 'request.triage': N, 'session.end': N },
-	'a non-member whose organisation has access':        { 'admin.manage': N, 'table.view': N, 'meeting.view': N, 'meeting.run': N, 'case.view': N, 'case.edit': N, 'case.manageAccess': N, 'case.assignRegie': N, 'case.lifecycle': N, 'request.submit': N, 'request.view': N, 'request.triage': N, 'session.end': N },
-	'a non-member whose organisation has no access':     { 'admin.manage': N, 'table.view': N, 'meeting.view': N, 'meeting.run': N, 'case.view': N, 'case.edit': N, 'case.manageAccess': N, 'case.assignRegie': N, 'case.lifecycle': N, 'request.submit': N, 'request.view': N, 'request.triage': N, 'session.end': N }
+	'a beheerder who is not a member of the table':      { 'admin.manage': Y, 'table.view': N, 'meeting.view': N, 'meeting.run': N, 'case.view': N, 'case.edit': N, 'case.manageAccess': N, 'case.assignRegie': N, 'case.lifecycle': N, 'request.submit': N, 'request.view': N, 'request.triage': N, 'action.update': N, 'session.end': Y },
+	'a voorzitter (whose organisation has no access of its own)': { 'admin.manage': N, 'table.view': Y, 'meeting.view': Y, 'meeting.run': Y, 'case.view': Y, 'case.edit': Y, 'case.manageAccess': Y, 'case.assignRegie': Y, 'case.lifecycle': Y, 'request.submit': N, 'request.view': Y, 'request.triage': Y, 'action.update': Y, 'session.end': N },
+	'a secretaris (whose organisation has no access of its own)': { 'admin.manage': N, 'table.view': Y, 'meeting.view': Y, 'meeting.run': Y, 'case.view': Y, 'case.edit': Y, 'case.manageAccess': Y, 'case.assignRegie': Y, 'case.lifecycle': Y, 'request.submit': N, 'request.view': Y, 'request.triage': Y, 'action.update': Y, 'session.end': N },
+	'a deelnemer whose organisation has access':         { 'admin.manage': N, 'table.view': Y, 'meeting.view': Y, 'meeting.run': N, 'case.view': Y, 'case.edit': Y, 'case.manageAccess': N, 'case.assignRegie': N, 'case.lifecycle': N, 'request.submit': N, 'request.view': N, 'request.triage': N, 'action.update': Y, 'session.end': N },
+	'a deelnemer whose organisation has no access':      { 'admin.manage': N, 'table.view': Y, 'meeting.view': Y, 'meeting.run': N, 'case.view': N, 'case.edit': N, 'case.manageAccess': N, 'case.assignRegie': N, 'case.lifecycle': N, 'request.submit': N, 'request.view': N, 'request.triage': N, 'action.update': N, 'session.end': N },
+	'a waarnemer whose organisation has access':         { 'admin.manage': N, 'table.view': Y, 'meeting.view': Y, 'meeting.run': N, 'case.view': Y, 'case.edit': N, 'case.manageAccess': N, 'case.assignRegie': N, 'case.lifecycle': N, 'request.submit': N, 'request.view': N, 'request.triage': N, 'action.update': N, 'session.end': N },
+	'a waarnemer whose organisation has no access':      { 'admin.manage': N, 'table.view': Y, 'meeting.view': Y, 'meeting.run': N, 'case.view': N, 'case.edit': N, 'case.manageAccess': N, 'case.assignRegie': N, 'case.lifecycle': N, 'request.submit': N, 'request.view': N, 'request.triage': N, 'action.update': N, 'session.end': N },
+	'a non-member whose organisation has access':        { 'admin.manage': N, 'table.view': N, 'meeting.view': N, 'meeting.run': N, 'case.view': N, 'case.edit': N, 'case.manageAccess': N, 'case.assignRegie': N, 'case.lifecycle': N, 'request.submit': N, 'request.view': N, 'request.triage': N, 'action.update': N, 'session.end': N },
+	'a non-member whose organisation has no access':     { 'admin.manage': N, 'table.view': N, 'meeting.view': N, 'meeting.run': N, 'case.view': N, 'case.edit': N, 'case.manageAccess': N, 'case.assignRegie': N, 'case.lifecycle': N, 'request.submit': N, 'request.view': N, 'request.triage': N, 'action.update': N, 'session.end': N }
 };
 
 /** Ending your own session: everybody may; ending someone else's: only a beheerder. */
@@ -135,6 +135,14 @@ describe('submitting, following requests and following up as regisseur', () => {
 		expect(decide(actor, 'request.view', anyone({ isSubmitter: false }, 'deelnemer'))).toBe(false);
 		expect(decide(actor, 'request.view', anyone({ isSubmitter: false }, 'secretaris'))).toBe(true);
 		expect(decide(actor, 'request.triage', anyone({ isSubmitter: true }, 'deelnemer'))).toBe(false);
+	});
+
+	it('An actiehouder whose organisation has access may update their action from Mijn acties, even without a seat at the table; without access, or as someone else, not.', () => {
+		expect(decide(actor, 'action.update', anyone({ isActiehouder: true }, null, true))).toBe(true);
+		expect(decide(actor, 'action.update', anyone({ isActiehouder: true }, 'waarnemer', true))).toBe(true);
+		expect(decide(actor, 'action.update', anyone({ isActiehouder: true }, 'deelnemer', false))).toBe(false);
+		expect(decide(actor, 'action.update', anyone({ isActiehouder: false }, 'waarnemer', true))).toBe(false);
+		expect(decide(actor, 'action.update', anyone({ isActiehouder: false }, 'deelnemer', true))).toBe(true);
 	});
 
 	it('A regisseur who is a member with access may move the case through its lifecycle; without access or membership, or without being regisseur, a deelnemer may not.', () => {

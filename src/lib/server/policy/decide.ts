@@ -25,6 +25,8 @@ export interface Facts {
 	isSubmitter?: boolean;
 	/** For case targets: the actor is its procesregisseur or casusregisseur now. */
 	isRegisseur?: boolean;
+	/** For action targets: the actor is the action's actiehouder. */
+	isActiehouder?: boolean;
 }
 
 export const OPERATIONS = [
@@ -40,6 +42,7 @@ export const OPERATIONS = [
 	'request.submit',
 	'request.view',
 	'request.triage',
+	'action.update',
 	'session.end'
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
@@ -79,6 +82,10 @@ export function decide(actor: Actor, operation: Operation, facts: Facts): boolea
 		case 'request.submit':
 			// any user of an organisation type the table accepts, member of the table or not
 			return facts.submitterAllowed === true;
+		case 'action.update':
+			// status and note of an action: whoever may edit the case, and the actiehouder whose
+			// organisation has access, from Mijn acties, member of the table or not
+			return decide(actor, 'case.edit', facts) || (facts.isActiehouder === true && facts.organisationHasCaseAccess);
 		case 'request.view':
 			return isChair(facts) || facts.isSubmitter === true;
 		case 'session.end':

@@ -11,6 +11,7 @@ export type Target =
 	| { kind: 'meeting'; meetingId: number }
 	| { kind: 'case'; caseId: number }
 	| { kind: 'request'; requestId: number }
+	| { kind: 'action'; caseId: number; actionId: string }
 	| { kind: 'user'; userId: number };
 
 const NO_FACTS: Facts = { tableRole: null, organisationHasCaseAccess: false };
@@ -114,6 +115,18 @@ export async function loadFacts(db: Executor, actor: Actor, target: Target): Pro
 				organisationHasCaseAccess: row.access_id !== null,
 				isRegisseur: regie !== undefined
 			};
+		}
+		case 'action': {
+			const facts = await loadFacts(db, actor, { kind: 'case', caseId: target.caseId });
+			if (!facts) return null;
+			const row = await db
+				.selectFrom('action_rows')
+				.select('actiehouder_id')
+				.where('case_id', '=', target.caseId)
+				.where('action_id', '=', target.actionId)
+				.executeTakeFirst();
+			if (!row) return null;
+			return { ...facts, isActiehouder: row.actiehouder_id === actor.userId };
 		}
 		case 'user': {
 			const user = await db

@@ -1,0 +1,31 @@
+import { io, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, ServerToClientEvents } from '$lib/shared/live';
+
+type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+export type LiveNotice = Parameters<ServerToClientEvents['notice']>[0];
+
+/**
+ * The user's own live channel on `/live` (their `user:<id>` room, joined at the handshake):
+ * new notifications and "your actions changed". One per page that needs it; close on destroy.
+ */
+export class PersonalLive {
+	connected = $state(false);
+	/** notifications that arrived since the page loaded, newest first */
+	notices = $state<LiveNotice[]>([]);
+	private socket: LiveSocket;
+
+	constructor(handlers: { onActies?: (caseId: number) => void; onNotice?: (notice: LiveNotice) => void } = {}) {
+		this.socket = io('/live', { transports: ['websocket'], reconnectionDelayMax: 3000 });
+		this.socket.on('connect', () => (this.connected = true));
+		this.socket.on('disconnect', () => (this.connected = false));
+		this.socket.on('notice', (notice) => {
+			this.notices = [notice, ...this.notices];
+			handlers.onNotice?.(notice);
+		});
+		this.socket.on('acties:changed', ({ caseId }) => handlers.onActies?.(caseId));
+	}
+
+	destroy() {
+		this.socket.disconnect();
+	}
+}
