@@ -36,7 +36,10 @@ export type AuditAction =
 	| 'case.escalate'
 	| 'case.escalation_resolve'
 	| 'meeting.item_close'
-	| 'meeting.attendance';
+	| 'meeting.attendance'
+	| 'table.evaluation'
+	| 'calendar.feed.create'
+	| 'calendar.feed.revoke';
 
 export interface AuditEntry {
 	at: Date;
