@@ -37,6 +37,7 @@ export type AuditAction =
 	| 'case.escalation_resolve'
 	| 'meeting.item_close'
 	| 'meeting.attendance'
+	| 'action.update'
 	| 'table.evaluation'
 	| 'calendar.feed.create'
 	| 'calendar.feed.revoke';
