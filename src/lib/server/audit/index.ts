@@ -37,6 +37,8 @@ export type AuditAction =
 	| 'case.escalation_resolve'
 	| 'meeting.item_close'
 	| 'meeting.attendance'
+	| 'meeting.verslag.view'
+	| 'meeting.verslag.export'
 	| 'action.update'
 	| 'table.evaluation'
 	| 'calendar.feed.create'
