@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { createContext, installContext, type AppContext, type ContextOptions } from '../src/lib/server/context';
 import { attachRealtime } from './realtime';
+import { startNotifications } from '../src/lib/server/notifications/service';
 
 /**
  * The Casustafel process: one HTTP server on one port. It mounts the SvelteKit handler from
@@ -42,17 +43,22 @@ export async function startServer(options: ContextOptions = {}): Promise<Running
 		handler(req, res);
 	});
 	const realtime = attachRealtime(server, ctx);
+	// e-mail and reminders; links in e-mails use PUBLIC_URL/ORIGIN, else the address we listen on
+	let listeningUrl = 'http://localhost';
+	const notifications = startNotifications(ctx, { publicUrl: () => listeningUrl });
 
 	await new Promise<void>((resolve) => server.listen(ctx.config.port, ctx.config.host, resolve));
 	const { port } = server.address() as AddressInfo;
 	const host = ctx.config.host === '0.0.0.0' ? 'localhost' : ctx.config.host;
 	const url = `http://${host}:${port}`;
+	listeningUrl = url;
 
 	let closing: Promise<void> | undefined;
 	const close = () =>
 		(closing ??= (async () => {
 			const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
 			server.closeIdleConnections();
+			await notifications.close();
 			await realtime.close();
 			await stopped;
 			await ctx.db.destroy();

@@ -1,11 +1,15 @@
+import { unreadCount } from '$lib/server/notifications/index';
 import type { LayoutServerLoad } from './$types';
 
 /** Only what the navigation needs; never case data. */
-export const load: LayoutServerLoad = async ({ locals }) => {
+export const load: LayoutServerLoad = async ({ locals, depends }) => {
 	const user = locals.user;
+	// the bell's count: reloaded when a notice arrives live or one is marked read
+	depends('app:meldingen');
 	return {
 		user: user
 			? { name: user.name, organisationName: user.organisationName, isAdmin: user.isAdmin }
-			: null
+			: null,
+		unreadNotices: user ? await unreadCount(locals.ctx.db, user.id) : 0
 	};
 };

@@ -63,9 +63,10 @@ async function killGroup(child: ChildProcess, hard = false): Promise<void> {
 	signalGroup(child, 'SIGKILL');
 }
 
-async function spawnOnce(dir: string, dbFile: string, port: number): Promise<TestServer> {
+async function spawnOnce(dir: string, dbFile: string, port: number, extraEnv: NodeJS.ProcessEnv = {}): Promise<TestServer> {
 	const env: NodeJS.ProcessEnv = {
 		...process.env,
+		...extraEnv,
 		PORT: String(port),
 		HOST: '127.0.0.1',
 		DATABASE_URL: dbFile,
@@ -111,17 +112,17 @@ async function spawnOnce(dir: string, dbFile: string, port: number): Promise<Tes
 		crash: () => killGroup(child, true),
 		restart: async () => {
 			if (isRunning(child)) throw new Error('restart: the old server is still running');
-			return spawnWithRetry(dir, dbFile, server.port);
+			return spawnWithRetry(dir, dbFile, server.port, extraEnv);
 		}
 	};
 	return server;
 }
 
-async function spawnWithRetry(dir: string, dbFile: string, port: number): Promise<TestServer> {
+async function spawnWithRetry(dir: string, dbFile: string, port: number, extraEnv: NodeJS.ProcessEnv = {}): Promise<TestServer> {
 	let lastError: unknown;
 	for (let attempt = 0; attempt < 5; attempt++) {
 		try {
-			return await spawnOnce(dir, dbFile, port);
+			return await spawnOnce(dir, dbFile, port, extraEnv);
 		} catch (e) {
 			lastError = e;
 			// a fixed port (restart) can still be held by the dying process for a moment
@@ -132,12 +133,15 @@ async function spawnWithRetry(dir: string, dbFile: string, port: number): Promis
 	throw lastError;
 }
 
-/** Starts a fresh server on a fresh database seeded with the demo region. */
-export async function startServer(): Promise<TestServer> {
+/**
+ * Starts a fresh server on a fresh database seeded with the demo region. `env` adds to the
+ * environment (e.g. SMTP_URL); PORT, HOST, DATABASE_URL, SEED_DEMO and LOG_LEVEL stay the test's.
+ */
+export async function startServer(options: { env?: NodeJS.ProcessEnv } = {}): Promise<TestServer> {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'casustafel-http-'));
 	const dbFile = path.join(dir, 'casustafel.sqlite');
 	try {
-		return await spawnWithRetry(dir, dbFile, 0);
+		return await spawnWithRetry(dir, dbFile, 0, options.env);
 	} catch (e) {
 		fs.rmSync(dir, { recursive: true, force: true });
 		throw e;

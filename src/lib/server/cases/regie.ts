@@ -3,6 +3,7 @@ import type { Executor } from '../db/index';
 import { invalidInput } from '../errors';
 import { authorize, type Actor } from '../policy/index';
 import { recordAudit } from '../audit/index';
+import { notifyRegieAssigned } from '../notifications/index';
 import { REGIE_KINDS, type RegieKind, type RegieState } from '../../shared/tables';
 
 /**
@@ -147,5 +148,9 @@ export async function assignRegie(ctx: AppContext, actor: Actor, input: AssignRe
 			detail: { kind: input.kind, userId: input.userId }
 		});
 	});
+	// after the commit; a notice that cannot be sent must not undo the assignment
+	await notifyRegieAssigned(ctx, actor.userId, input).catch((err) =>
+		ctx.log.error({ err, caseId: input.caseId }, 'notifying the new regisseur failed')
+	);
 	return regieState(db, input.caseId);
 }

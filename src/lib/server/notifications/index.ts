@@ -1,4 +1,6 @@
 import type { AppContext } from '../context';
+import type { Executor } from '../db/index';
+import { notFound } from '../errors';
 import type { ActionsChange } from '../projection/index';
 
 /**
@@ -31,7 +33,13 @@ export interface NewNotice {
 
 /** Listeners run after a notification was stored (live push, e-mail). */
 type Sender = (notice: Notice & { userId: number }) => void | Promise<void>;
-const senders = new WeakMap<AppContext, Sender[]>();
+/**
+ * Kept on globalThis, like the context itself: the SvelteKit bundle (form actions) and the
+ * server's own modules (projection, live events) are separate module graphs with one context,
+ * and a notice from a form action must reach the senders the server registered.
+ */
+const SENDERS = Symbol.for('casustafel.notice-senders');
+const senders: WeakMap<AppContext, Sender[]> = ((globalThis as { [SENDERS]?: WeakMap<AppContext, Sender[]> })[SENDERS] ??= new WeakMap());
 
 export function onNotice(ctx: AppContext, sender: Sender): void {
 	const list = senders.get(ctx) ?? [];
@@ -90,4 +98,121 @@ export async function notifyNewActions(ctx: AppContext, change: ActionsChange): 
 			link: '/acties'
 		});
 	}
+}
+
+// ---- triggers elsewhere in the app ----
+
+const REGIE_WORD = { procesregisseur: 'procesregisseur', casusregisseur: 'casusregisseur' } as const;
+
+/**
+ * Regie assigned to someone (after the assignment committed): they hear it, unless they
+ * assigned themself. Once per assignment row, so repeating the same choice sends nothing.
+ */
+export async function notifyRegieAssigned(
+	ctx: AppContext,
+	actorId: number,
+	input: { caseId: number; kind: keyof typeof REGIE_WORD; userId: number | null; meetingId?: number | null }
+): Promise<void> {
+	if (input.userId === null || input.userId === actorId) return;
+	const row = await ctx.db
+		.selectFrom('regie_assignments')
+		.select('id')
+		.where('case_id', '=', input.caseId)
+		.where('kind', '=', input.kind)
+		.where('user_id', '=', input.userId)
+		.where('ended_at', 'is', null)
+		.executeTakeFirst();
+	if (!row) return;
+	const code = await caseCode(ctx, input.caseId);
+	await notify(ctx, {
+		userId: input.userId,
+		kind: 'regie.assigned',
+		dedupeKey: `regie:${row.id}`,
+		caseId: input.caseId,
+		meetingId: input.meetingId ?? null,
+		text: `U bent ${REGIE_WORD[input.kind]} van ${code}.`,
+		link: `/casus/${input.caseId}`
+	});
+}
+
+export type RequestOutcome = 'geaccepteerd' | 'afgewezen' | 'vraag';
+
+/**
+ * A triage outcome for an aanmelding (after it committed), to whoever submitted it. The text
+ * names the table, never the person the request is about.
+ */
+export async function notifyRequestOutcome(ctx: AppContext, actorId: number, requestId: number, outcome: RequestOutcome): Promise<void> {
+	const r = await ctx.db
+		.selectFrom('requests')
+		.innerJoin('case_tables', 'case_tables.id', 'requests.case_table_id')
+		.select(['requests.submitted_by', 'requests.case_id', 'requests.updated_at', 'case_tables.name as tableName'])
+		.where('requests.id', '=', requestId)
+		.executeTakeFirst();
+	if (!r || r.submitted_by === actorId) return;
+	const text =
+		outcome === 'vraag'
+			? `Er is een vraag over uw aanmelding bij ${r.tableName}.`
+			: `Uw aanmelding bij ${r.tableName} is ${outcome}.`;
+	await notify(ctx, {
+		userId: r.submitted_by,
+		kind: 'request.outcome',
+		// a request can be asked about more than once (after each supplement): one per question
+		dedupeKey: outcome === 'vraag' ? `request:${requestId}:vraag:${r.updated_at}` : `request:${requestId}:${outcome}`,
+		caseId: outcome === 'geaccepteerd' ? r.case_id : null,
+		text,
+		link: `/aanmelden/${requestId}`
+	});
+}
+
+// ---- reading and marking, always of one's own notifications ----
+
+const toNotice = (r: { id: number; kind: string; text: string; link: string; created_at: string; read_at: string | null }): Notice => ({
+	id: r.id,
+	kind: r.kind as NoticeKind,
+	text: r.text,
+	link: r.link,
+	createdAt: r.created_at,
+	readAt: r.read_at
+});
+
+/** My notifications, newest first. */
+export async function myNotices(db: Executor, userId: number, limit = 200): Promise<Notice[]> {
+	const rows = await db
+		.selectFrom('notifications')
+		.select(['id', 'kind', 'text', 'link', 'created_at', 'read_at'])
+		.where('user_id', '=', userId)
+		.orderBy('created_at', 'desc')
+		.orderBy('id', 'desc')
+		.limit(limit)
+		.execute();
+	return rows.map(toNotice);
+}
+
+export async function unreadCount(db: Executor, userId: number): Promise<number> {
+	const row = await db
+		.selectFrom('notifications')
+		.select((eb) => eb.fn.countAll<number>().as('n'))
+		.where('user_id', '=', userId)
+		.where('read_at', 'is', null)
+		.executeTakeFirst();
+	return Number(row?.n ?? 0);
+}
+
+/** Marks one of my notifications read; someone else's (or a missing one) is NOT_FOUND. */
+export async function markRead(ctx: AppContext, userId: number, id: number): Promise<void> {
+	const row = await ctx.db.selectFrom('notifications').select(['id', 'read_at']).where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
+	if (!row) throw notFound();
+	if (row.read_at !== null) return;
+	await ctx.db.updateTable('notifications').set({ read_at: ctx.now().toISOString() }).where('id', '=', id).where('user_id', '=', userId).execute();
+}
+
+/** Marks all my notifications read; returns how many were unread. */
+export async function markAllRead(ctx: AppContext, userId: number): Promise<number> {
+	const result = await ctx.db
+		.updateTable('notifications')
+		.set({ read_at: ctx.now().toISOString() })
+		.where('user_id', '=', userId)
+		.where('read_at', 'is', null)
+		.executeTakeFirst();
+	return Number(result.numUpdatedRows);
 }

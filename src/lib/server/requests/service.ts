@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { AppContext } from '../context';
 import type { Executor } from '../db/index';
 import { recordAudit } from '../audit/index';
+import { notifyRequestOutcome } from '../notifications/index';
 import { conflict, invalidInput, notFound } from '../errors';
 import { authorize, can, type Actor } from '../policy/index';
 import { openCaseload, tableTypeOfTable, toConfig } from '../tables/types';
@@ -1023,6 +1024,10 @@ export async function acceptRequest(
 		return { caseId, caseCode, reopened: reopen };
 	});
 
+	await notifyRequestOutcome(ctx, actor.userId, requestId, 'geaccepteerd').catch((err) =>
+		ctx.log.error({ err, requestId }, 'notifying the aanmelder failed')
+	);
+
 	let onAgenda = false;
 	if (meetingId !== null && ctx.realtime) {
 		try {
@@ -1073,6 +1078,9 @@ async function closeWithNote(
 			ip: meta.ip
 		});
 	});
+	await notifyRequestOutcome(ctx, actor.userId, requestId, status === 'afgewezen' ? 'afgewezen' : 'vraag').catch((err) =>
+		ctx.log.error({ err, requestId }, 'notifying the aanmelder failed')
+	);
 }
 
 const DECLINE = 'Geef de reden van de afwijzing in 10 tot 1000 tekens; de aanmelder leest hem.';
