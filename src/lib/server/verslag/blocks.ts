@@ -1,6 +1,6 @@
 import { ACTION_STATUS_LABELS } from '../../shared/documents';
 import { formatDeadline } from '../../shared/format';
-import type { Verslag, VerslagCase } from './index';
+import type { Verslag, VerslagAction, VerslagCase } from './index';
 
 /**
  * The verslag as a flat list of blocks, the one outline both downloads are written from, so
@@ -138,6 +138,10 @@ export function attendeesLine(c: VerslagCase): string {
 	return c.attendees.map((a) => `${a.name} (${a.kindLabel.toLowerCase()}${a.age !== null ? `, ${a.age} jaar` : ''})`).join(', ');
 }
 
+export function actionStatusLine(a: VerslagAction): string {
+	return ACTION_STATUS_LABELS[a.status] + (a.overdue ? ', deadline verstreken' : '');
+}
+
 export function deadlineLabel(deadline: string): string {
 	return deadline ? formatDeadline(deadline) : 'geen';
 }
@@ -185,7 +189,7 @@ function caseBlocks(c: VerslagCase): Block[] {
 				[a.text, a.leefgebied ? `(${a.leefgebied})` : '', a.note ? `Notitie: ${a.note}` : ''].filter(Boolean).join(' '),
 				a.actiehouder ? `${a.actiehouder}${a.organisation ? `, ${a.organisation}` : ''}` : 'Nog niemand',
 				deadlineLabel(a.deadline),
-				ACTION_STATUS_LABELS[a.status]
+				actionStatusLine(a)
 			])
 		});
 	}

@@ -46,6 +46,9 @@ import { CASE_STATUS_LABELS, ROLE_LABELS, TABLE_ROLES, type CaseStatus, type Tab
  * after the meeting); the bespreking's minutes and the meeting document freeze at closing.
  */
 
+/** YYYY-MM-DD of a moment, in Amsterdam */
+const amsterdamDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam', year: 'numeric', month: '2-digit', day: '2-digit' });
+
 export const MEETING_STATUS_LABELS: Record<string, string> = { gepland: 'Gepland', geopend: 'Loopt', gesloten: 'Gesloten' };
 
 export interface VerslagMember {
@@ -75,6 +78,8 @@ export interface VerslagAction {
 	status: ActionStatus;
 	leefgebied: string;
 	note: string;
+	/** open or bezig with its deadline before the day the verslag was made */
+	overdue: boolean;
 }
 
 export interface VerslagRegieDecision {
@@ -275,6 +280,7 @@ export async function buildVerslag(ctx: AppContext, actor: Actor, meetingId: num
 	const itemIds = new Set(agenda.map((i) => i.id));
 	const orphanDecisions = isChair ? decisions.filter((d) => !itemIds.has(d.itemId) && d.text.trim() !== '').map((d) => d.text) : [];
 
+	const today = amsterdamDay.format(ctx.now());
 	const cases: VerslagCase[] = [];
 	for (const id of order) {
 		if (!visible.has(id)) continue;
@@ -321,7 +327,8 @@ export async function buildVerslag(ctx: AppContext, actor: Actor, meetingId: num
 				deadline: a.deadline,
 				status: a.status,
 				leefgebied: a.leefgebied,
-				note: a.note ?? ''
+				note: a.note ?? '',
+				overdue: a.deadline !== '' && a.deadline < today && (a.status === 'open' || a.status === 'bezig')
 			})),
 			regie: {
 				current: (['casusregisseur', 'procesregisseur'] as const).map((kind) => ({
@@ -410,7 +417,6 @@ export async function auditVerslag(
 	});
 }
 
-const amsterdamDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam', year: 'numeric', month: '2-digit', day: '2-digit' });
 
 /** "verslag-top-150-regio-voorbeeld-2026-12-02.pdf": the table's name and the meeting's day in Amsterdam. */
 export function verslagFilename(verslag: Verslag, extension: 'pdf' | 'docx'): string {
