@@ -1,6 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
 import { endSession, mySessions } from '$lib/server/account/service';
+import { createFeed, myFeed, revokeFeed } from '$lib/server/calendar/index';
 import { clearSessionCookie, requestMeta, requireActor, toFormFailure } from '$lib/server/http';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -12,6 +13,7 @@ export const load: PageServerLoad = async (event) => {
 		sessions: sessions
 			.map((s) => ({ ...s, current: s.id === current }))
 			.sort((a, b) => Number(b.current) - Number(a.current)),
+		calendarFeed: await myFeed(event.locals.ctx, actor),
 		user: {
 			name: event.locals.user!.name,
 			email: event.locals.user!.email,
@@ -37,5 +39,23 @@ export const actions: Actions = {
 			redirect(303, '/login?verlopen');
 		}
 		return { success: 'De sessie is beëindigd.' };
+	},
+
+	/** A new personal calendar link; the old one stops working. The secret is shown only now. */
+	calendarCreate: async (event) => {
+		const actor = requireActor(event);
+		const token = await createFeed(event.locals.ctx, actor, requestMeta(event));
+		return { calendar: { created: true, url: new URL(`/kalender/${token}.ics`, event.url.origin).toString() } };
+	},
+
+	calendarRevoke: async (event) => {
+		const actor = requireActor(event);
+		const revoked = await revokeFeed(event.locals.ctx, actor, requestMeta(event));
+		return {
+			calendar: {
+				revoked: true,
+				message: revoked ? 'De kalenderlink is ingetrokken. Uw agenda-app krijgt geen nieuwe gegevens meer.' : 'U had geen kalenderlink.'
+			}
+		};
 	}
 };
