@@ -130,6 +130,8 @@ describe('the verslag of the closed Top 150 meeting', () => {
 			expect(text, format).not.toContain('T150-2026-014');
 			for (const sentence of SEEDED_014) expect(text, format).not.toContain(sentence);
 			expect(text, format).toContain('Dit verslag bevat geen casussen die u mag inzien.');
+			// that something was left out is said, so nobody takes it for the whole verslag
+			expect(text, format).toContain('1 agendapunt gaat over een casus waartoe u geen toegang hebt en is weggelaten.');
 		}
 	});
 });
@@ -145,7 +147,7 @@ describe('a meeting filled from the laptops', () => {
 		'T150-2026-015': ['Besluit-015: melding bij het OM.', 'Situatie-015: overlast in de Lindelaan.', 'Actie-015: buurtbemiddeling starten', 'Verslag-015: politie en OM stemmen af.', 'Stem-015: ik wil rust in huis.', 'Zus Bedacht', 'Reden-015: plan volgt na onderzoek.'],
 		'T150-2026-016': ['Besluit-016: eerst informatie verzamelen.', 'Situatie-016: nieuwe aanmelding zonder gegevens.']
 	} as const;
-	const GENERAL = ['Besluit-rondvraag: volgende keer evaluatie.', 'Notitie-algemeen: de zaal was te klein.'];
+	const GENERAL = ['Besluit-rondvraag: volgende keer evaluatie.', 'Notitie-algemeen: de zaal was te klein.'] as const;
 
 	beforeAll(async () => {
 		meetingId = meetingOf('gepland');

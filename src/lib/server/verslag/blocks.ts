@@ -73,7 +73,7 @@ export function verslagBlocks(v: Verslag): Block[] {
 
 	blocks.push({ kind: 'heading', level: 1, text: 'Agenda' });
 	if (v.agenda.length === 0) {
-		blocks.push({ kind: 'paragraph', text: v.omittedItems > 0 ? 'Alle agendapunten gaan over casussen waartoe u geen toegang hebt.' : 'De agenda van dit overleg is leeg.' });
+		if (v.omittedItems === 0) blocks.push({ kind: 'paragraph', text: 'De agenda van dit overleg is leeg.' });
 	} else {
 		blocks.push({
 			kind: 'table',

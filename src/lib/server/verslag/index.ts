@@ -277,6 +277,9 @@ export async function buildVerslag(ctx: AppContext, actor: Actor, meetingId: num
 			decisions: item.caseId === null ? decisionsOfItem(item.id) : []
 		});
 	}
+	// cases rounded off or attended here that are no longer on the agenda count as well
+	const onAgenda = new Set(agenda.map((i) => i.caseId));
+	omittedItems += order.filter((id) => !visible.has(id) && !onAgenda.has(id)).length;
 	const itemIds = new Set(agenda.map((i) => i.id));
 	const orphanDecisions = isChair ? decisions.filter((d) => !itemIds.has(d.itemId) && d.text.trim() !== '').map((d) => d.text) : [];
 
