@@ -105,7 +105,8 @@ function toDocx(block: Block): (Paragraph | Table)[] {
 			const widths = block.columns.map((c) => Math.round(c.width * TEXT_WIDTH));
 			const row = (cells: string[], header: boolean) =>
 				new TableRow({
-					tableHeader: header,
+					// only on header rows: some readers take any tblHeader element, even "false", for a header
+					tableHeader: header ? true : undefined,
 					cantSplit: true,
 					children: cells.map(
 						(cell, i) =>
