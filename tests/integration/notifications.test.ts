@@ -3,6 +3,9 @@ import type { JoinResult } from '../../src/lib/shared/live';
 import { addAction } from '../../src/lib/shared/documents';
 import { caseId, openShared, tableId, user, type SharedDb } from './helpers/db';
 import { closedPort, startMailbox, type Mailbox, type ReceivedMail } from './helpers/mailbox';
+import { createTestContext, type TestContext } from './helpers/context';
+import { scanReminders } from '../../src/lib/server/notifications/reminders';
+import { composeNotificationMail } from '../../src/lib/server/mail/index';
 import { connectDoc, connectLive, emitAck, liveConnected, sleep, waitFor, type DocClient, type LiveSocket } from './helpers/realtime';
 import { demoEmail, demoLogins, request, startServer, type Reply, type TestServer } from './helpers/server';
 
@@ -433,4 +436,88 @@ describe('when the SMTP server is down', () => {
 		expectNothingPersonal(mail);
 		await waitFor('email_sent_at after the retry', () => rowsSince(downDb, before).find((r) => r.id === row.id)?.email_sent_at, 5_000, 50);
 	}, 40_000);
+});
+
+describe('the reminder scan in-process: Dutch calendar days, who and what is reminded', () => {
+	let t: TestContext;
+	beforeAll(async () => {
+		// 23:30 UTC on 29 November is already 30 November in Amsterdam
+		t = await createTestContext(new Date('2026-11-29T23:30:00Z'));
+	});
+	afterAll(async () => {
+		await t?.close();
+	});
+
+	it('near is today up to REMINDER_DAYS_BEFORE days ahead, overdue is before today in Europe/Amsterdam; done, undated, closed cases and blocked people are left alone; each once', async () => {
+		const { db } = t.ctx;
+		const idOf = async (email: string) => (await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
+		const caseOf = async (code: string) => (await db.selectFrom('cases').select('id').where('code', '=', code).executeTakeFirstOrThrow()).id;
+		const fatima = await idOf(demoEmail('deelnemer'));
+		const lotte = await idOf(demoEmail('waarnemer'));
+		const blocked = await idOf(demoEmail('linda'));
+		const t150 = await caseOf('T150-2026-014');
+		const closed = await caseOf('T150-2026-015');
+		await db.updateTable('cases').set({ status: 'afgesloten' }).where('id', '=', closed).execute();
+		await db.updateTable('users').set({ disabled_at: '2026-11-01T00:00:00.000Z' }).where('id', '=', blocked).execute();
+		const row = (caseId: number, actionId: string, holder: number | null, deadline: string, status = 'open') => ({
+			case_id: caseId, action_id: actionId, position: 0, text: `Actie ${actionId}`, actiehouder_id: holder, organisation_id: null,
+			deadline, status, leefgebied: '', note: '', projected_at: '2026-11-29T00:00:00.000Z'
+		});
+		await db.deleteFrom('action_rows').execute();
+		await db.insertInto('action_rows').values([
+			row(t150, 'gisteren', fatima, '2026-11-29'), // overdue in Amsterdam, "today" in UTC
+			row(t150, 'vandaag', fatima, '2026-11-30', 'bezig'),
+			row(t150, 'morgen', lotte, '2026-12-01'),
+			row(t150, 'overmorgen', lotte, '2026-12-02'),
+			row(t150, 'later', lotte, '2026-12-03'),
+			row(t150, 'gedaan', fatima, '2026-11-20', 'gedaan'),
+			row(t150, 'vervallen', fatima, '2026-11-20', 'vervallen'),
+			row(t150, 'zonder-datum', fatima, ''),
+			row(t150, 'niemand', null, '2026-11-20'),
+			row(t150, 'geblokkeerd', blocked, '2026-11-20'),
+			row(closed, 'afgesloten', fatima, '2026-11-20')
+		]).execute();
+
+		expect(await scanReminders(t.ctx)).toEqual({ sent: 4 });
+		const texts = async () =>
+			(await db.selectFrom('notifications').select(['user_id', 'kind', 'dedupe_key', 'text']).orderBy('id').execute()).filter((n) => n.kind.startsWith('action.'));
+		expect((await texts()).map((n) => [n.user_id, n.kind, n.dedupe_key.split(':')[2], n.text])).toEqual([
+			[fatima, 'action.overdue', 'gisteren', 'De deadline van uw actie bij T150-2026-014 is verstreken.'],
+			[fatima, 'action.deadline_near', 'vandaag', 'De deadline van uw actie bij T150-2026-014 is vandaag.'],
+			[lotte, 'action.deadline_near', 'morgen', 'De deadline van uw actie bij T150-2026-014 is morgen.'],
+			[lotte, 'action.deadline_near', 'overmorgen', 'De deadline van uw actie bij T150-2026-014 is over 2 dagen.']
+		]);
+		// again: nothing new
+		expect(await scanReminders(t.ctx)).toEqual({ sent: 0 });
+
+		// a day later "vandaag" has passed and "later" has come near; what was sent stays sent
+		t.clock.advance(24 * 60 * 60 * 1000);
+		expect(await scanReminders(t.ctx)).toEqual({ sent: 2 });
+		expect((await texts()).slice(4).map((n) => [n.kind, n.dedupe_key.split(':')[2]])).toEqual([
+			['action.overdue', 'vandaag'],
+			['action.deadline_near', 'later']
+		]);
+		// moving a deadline is a new event: it is reminded again for the new date
+		await db.updateTable('action_rows').set({ deadline: '2026-12-02' }).where('action_id', '=', 'morgen').execute();
+		expect(await scanReminders(t.ctx)).toEqual({ sent: 1 });
+
+		// REMINDER_DAYS_BEFORE=0: only deadlines of today count as near
+		t.ctx.config.reminderDaysBefore = 0;
+		await db.insertInto('action_rows').values([row(t150, 'over-een-dag', fatima, '2026-12-02'), row(t150, 'nu', fatima, '2026-12-01')]).execute();
+		expect(await scanReminders(t.ctx)).toEqual({ sent: 1 });
+		expect((await texts()).at(-1)).toMatchObject({ kind: 'action.deadline_near', text: 'De deadline van uw actie bij T150-2026-014 is vandaag.' });
+	});
+
+	it('an e-mail says what the notification says, with an absolute link, and a subject per kind', () => {
+		const mail = composeNotificationMail({ kind: 'regie.assigned', text: 'U bent casusregisseur van T150-2026-014.', link: '/casus/7', caseCode: 'T150-2026-014' }, 'https://casustafel.gemeente.nl/');
+		expect(mail.subject).toBe('Casustafel: regie bij T150-2026-014');
+		expect(mail.text.split('\n')[0]).toBe('U bent casusregisseur van T150-2026-014.');
+		expect(mail.text).toContain('https://casustafel.gemeente.nl/casus/7');
+		expect(mail.html).toContain('<a href="https://casustafel.gemeente.nl/casus/7">');
+		// text is escaped in the HTML part
+		const odd = composeNotificationMail({ kind: 'request.outcome', text: 'Uw aanmelding bij <Tafel & Co> is afgewezen.', link: '/aanmelden/3', caseCode: null }, 'http://localhost:3000');
+		expect(odd.subject).toBe('Casustafel: nieuws over uw aanmelding');
+		expect(odd.html).toContain('&lt;Tafel &amp; Co&gt;');
+		expect(odd.text).toContain('http://localhost:3000/aanmelden/3');
+	});
 });
