@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import PDFDocument from 'pdfkit';
@@ -12,10 +13,15 @@ import type { Block } from './blocks';
 
 const require = createRequire(import.meta.url);
 const FONT_DIR = path.join(path.dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
-const FONTS = {
-	regular: path.join(FONT_DIR, 'DejaVuSans.ttf'),
-	bold: path.join(FONT_DIR, 'DejaVuSans-Bold.ttf')
-};
+let fonts: { regular: Buffer; bold: Buffer } | null = null;
+/** The font files, read once per process. */
+function fontData() {
+	fonts ??= {
+		regular: fs.readFileSync(path.join(FONT_DIR, 'DejaVuSans.ttf')),
+		bold: fs.readFileSync(path.join(FONT_DIR, 'DejaVuSans-Bold.ttf'))
+	};
+	return fonts;
+}
 
 const COLOR = { text: '#1a1a1a', muted: '#4a4a4a', primary: '#1f4e79', border: '#b4b4b4', headerBg: '#e8f0f8', noticeBg: '#f3f4f6' };
 const MARGIN = { top: 56, bottom: 64, left: 56, right: 56 };
@@ -41,6 +47,7 @@ export interface PdfMeta {
 }
 
 export function verslagPdf(blocks: Block[], meta: PdfMeta): Promise<Buffer> {
+	const font = fontData();
 	const doc: Doc = new PDFDocument({
 		size: 'A4',
 		margins: MARGIN,
@@ -49,7 +56,8 @@ export function verslagPdf(blocks: Block[], meta: PdfMeta): Promise<Buffer> {
 		lang: 'nl-NL',
 		displayTitle: true,
 		pdfVersion: '1.7',
-		font: FONTS.regular,
+		// pdfkit takes a buffer here too; the typings only know a path
+		font: font.regular as unknown as string,
 		info: { Title: meta.title, Author: 'Casustafel', Subject: 'Verslag van een overleg', Creator: 'Casustafel' }
 	});
 	const chunks: Buffer[] = [];
@@ -58,8 +66,8 @@ export function verslagPdf(blocks: Block[], meta: PdfMeta): Promise<Buffer> {
 		doc.on('end', () => resolve(Buffer.concat(chunks)));
 		doc.on('error', reject);
 	});
-	doc.registerFont('regular', FONTS.regular);
-	doc.registerFont('bold', FONTS.bold);
+	doc.registerFont('regular', font.regular);
+	doc.registerFont('bold', font.bold);
 
 	const root = doc.struct('Document');
 	doc.addStructure(root);
