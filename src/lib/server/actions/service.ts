@@ -30,9 +30,9 @@ export const STATUS_FILTER_LABELS: Record<StatusFilter, string> = {
 export const SCOPE_FILTERS = ['alle', 'mijn', 'regie'] as const;
 export type ScopeFilter = (typeof SCOPE_FILTERS)[number];
 export const SCOPE_FILTER_LABELS: Record<ScopeFilter, string> = {
-	alle: 'Mijn acties en die van mijn casussen',
-	mijn: 'Alleen acties waarvan ik actiehouder ben',
-	regie: 'Alle acties van casussen waar ik regisseur ben'
+	alle: 'Mijn acties en mijn casussen',
+	mijn: 'Alleen mijn eigen acties',
+	regie: 'Alle acties van mijn casussen'
 };
 
 export interface ActionFilters {
