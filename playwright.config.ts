@@ -29,6 +29,11 @@ const journeysDatabaseUrl = (process.env.E2E_JOURNEYS_DATABASE_URL ??= path.join
 	`casustafel-e2e-${process.pid}-reizen.sqlite`
 ));
 
+/** A real SMTP server the app mails to, readable by the tests (tests/e2e/mail-catcher.ts). */
+const mailHttpPort = port + 2;
+const mailSmtpPort = port + 3;
+const MAIL_CATCHER = `http://127.0.0.1:${mailHttpPort}`; // tests/e2e/helpers.ts: receivedMails()
+
 /** Dutch users in the Netherlands; fixed so that the machine's timezone and locale do not matter. */
 const TIMEZONE = 'Europe/Amsterdam';
 
@@ -71,7 +76,19 @@ export default defineConfig({
 		{ name: 'regio', testIgnore: /journeys\.spec\.ts$/ },
 		{ name: 'reizen', testMatch: /journeys\.spec\.ts$/, use: { baseURL: `http://localhost:${journeysPort}` } }
 	],
-	webServer: [server(port, databaseUrl), server(journeysPort, journeysDatabaseUrl)]
+	webServer: [
+		{
+			command: 'npx tsx tests/e2e/mail-catcher.ts',
+			url: `${MAIL_CATCHER}/`,
+			reuseExistingServer: false,
+			timeout: 30_000,
+			stdout: 'ignore' as const,
+			stderr: 'pipe' as const,
+			env: { MAIL_HTTP_PORT: String(mailHttpPort), MAIL_SMTP_PORT: String(mailSmtpPort) }
+		},
+		server(port, databaseUrl),
+		server(journeysPort, journeysDatabaseUrl)
+	]
 });
 
 function server(port: number, databaseUrl: string) {
@@ -88,6 +105,10 @@ function server(port: number, databaseUrl: string) {
 			DATABASE_URL: databaseUrl,
 			SEED_DEMO: 'true',
 			LOG_LEVEL: 'warn',
+			// user and password as tests/integration/helpers/mailbox.ts expects them
+			SMTP_URL: `smtp://casustafel:geheim-wachtwoord@127.0.0.1:${mailSmtpPort}`,
+			MAIL_FROM: 'Casustafel <noreply@casustafel.example>',
+			PUBLIC_URL: `http://localhost:${port}`,
 			// the server formats dates in Europe/Amsterdam itself; UTC here proves it does not rely on TZ
 			TZ: 'UTC'
 		}

@@ -1,4 +1,5 @@
 import { unreadCount } from '$lib/server/notifications/index';
+import { chairsAnyTable } from '$lib/server/tables/service';
 import type { LayoutServerLoad } from './$types';
 
 /** Only what the navigation needs; never case data. */
@@ -8,7 +9,12 @@ export const load: LayoutServerLoad = async ({ locals, depends }) => {
 	depends('app:meldingen');
 	return {
 		user: user
-			? { name: user.name, organisationName: user.organisationName, isAdmin: user.isAdmin }
+			? {
+					name: user.name,
+					organisationName: user.organisationName,
+					isAdmin: user.isAdmin,
+					chairsATable: await chairsAnyTable(locals.ctx, user.id)
+				}
 			: null,
 		unreadNotices: user ? await unreadCount(locals.ctx.db, user.id) : 0
 	};

@@ -1,5 +1,5 @@
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { expectNoAxeViolations, hydrated, loggedInPage, screenshot } from './helpers';
+import { expectNoAxeViolations, hydrated, loggedInPage, receivedMails, screenshot, type CaughtMail } from './helpers';
 
 /**
  * Mijn acties in Chromium, as the actiehouder of an overdue action (the waarnemer) and as the
@@ -155,6 +155,20 @@ test('de casemanager ziet alle acties van haar casus, en een nieuwe actie uit he
 			await expect(form.locator('#actie-tekst')).toHaveValue('');
 			await expect(group(page, /^Zonder deadline \(1\)$/).getByRole('row').filter({ hasText: NEW_ACTION })).toBeVisible({ timeout: 1_000 });
 			await expect(row(page, NEW_ACTION)).toContainText('Mijn actie');
+			// the in-app notice, live in the header
+			await expect(page.getByRole('link', { name: /^Meldingen, \d+ ongelezen/ })).toBeVisible();
+			// and an e-mail at the SMTP server: the case code and a link, no name, no content
+			let mail: CaughtMail | undefined;
+			await expect
+				.poll(async () => {
+					mail = (await receivedMails('deelnemer@casustafel.example')).find((m) => m.subject.includes('nieuwe actie') && m.subject.includes(CASE.code));
+					return mail !== undefined;
+				}, { timeout: 5_000 })
+				.toBe(true);
+			expect(mail!.text).toMatch(/http:\/\/localhost:\d+\/acties/);
+			for (const secret of ['Fatima', 'El Amrani', NEW_ACTION, 'Rens', 'Verzonnen', 'schuld']) {
+				expect(`${mail!.subject}\n${mail!.text}\n${mail!.html}`, `the e-mail must not contain "${secret}"`).not.toContain(secret);
+			}
 			await expectNoAxeViolations(page);
 			await screenshot(page, 'acties-casemanager-live');
 		});

@@ -83,3 +83,19 @@ export async function expectNoAxeViolations(page: Page, options: { soft?: boolea
 	});
 	(options.soft ? expect.soft : expect)(report, `axe found ${results.violations.length} violation(s) on ${page.url()}:\n${report.join('\n')}`).toEqual([]);
 }
+
+export interface CaughtMail {
+	to: string[];
+	from: string;
+	subject: string;
+	text: string;
+	html: string;
+}
+
+/** The e-mails the app sent during this run, decoded (tests/e2e/mail-catcher.ts, E2E_PORT + 2). */
+export async function receivedMails(to?: string): Promise<CaughtMail[]> {
+	const port = Number(process.env.E2E_PORT ?? 4173) + 2;
+	const response = await fetch(`http://127.0.0.1:${port}/mails`);
+	const mails = (await response.json()) as CaughtMail[];
+	return to ? mails.filter((m) => m.to.includes(to)) : mails;
+}

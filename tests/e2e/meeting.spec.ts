@@ -62,7 +62,7 @@ test('een overleg van openen tot sluiten, met gedeeld scherm en drie laptops', a
 				.getByRole('listitem')
 				.filter({ hasText: 'Gepland' })
 				.first();
-			meetingPath = (await planned.getByRole('link').getAttribute('href')) ?? '';
+			meetingPath = (await planned.getByRole('link').first().getAttribute('href')) ?? '';
 			expect(meetingPath).toMatch(/^\/overleg\/\d+$/);
 			await chair.page.goto(meetingPath);
 			await expect(chair.page.getByRole('heading', { level: 1 })).toHaveText(TOP150);

@@ -1,4 +1,5 @@
 import net, { type AddressInfo } from 'node:net';
+import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
 /**
@@ -12,7 +13,7 @@ export interface ReceivedMail {
 	from: string;
 	/** the message as it went over the wire */
 	raw: string;
-	/** headers, unfolded, by lower-case name; encoded words decoded */
+	/** headers by lower-case name, as sent (encoded words are decoded in `subject`) */
 	headers: Record<string, string>;
 	subject: string;
 	/** the decoded text/plain and text/html parts ('' when absent) */
@@ -52,8 +53,13 @@ export async function startMailbox(port = 0): Promise<Mailbox> {
 			stream.on('end', () => {
 				const raw = Buffer.concat(chunks).toString('utf8');
 				const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-				received.push({ to: session.envelope.rcptTo.map((r) => r.address), from, raw, ...parseMail(raw) });
-				callback();
+				void parseMail(raw).then(
+					(parsed) => {
+						received.push({ to: session.envelope.rcptTo.map((r) => r.address), from, raw, ...parsed });
+						callback();
+					},
+					(err: Error) => callback(err)
+				);
 			});
 		}
 	});
@@ -80,80 +86,10 @@ export async function closedPort(): Promise<number> {
 	return port;
 }
 
-// ---- a small MIME reader: enough for what nodemailer writes ----
-
-function decodeQuotedPrintable(s: string): string {
-	const soft = s.replace(/=\r?\n/g, '');
-	const bytes: number[] = [];
-	for (let i = 0; i < soft.length; i++) {
-		const ch = soft[i]!;
-		const hex = soft.slice(i + 1, i + 3);
-		if (ch === '=' && /^[0-9A-Fa-f]{2}$/.test(hex)) {
-			bytes.push(parseInt(hex, 16));
-			i += 2;
-		} else {
-			bytes.push(...Buffer.from(ch, 'utf8'));
-		}
-	}
-	return Buffer.from(bytes).toString('utf8');
-}
-
-function decodeBody(body: string, encoding: string): string {
-	switch (encoding.toLowerCase()) {
-		case 'quoted-printable':
-			return decodeQuotedPrintable(body);
-		case 'base64':
-			return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
-		default:
-			return body;
-	}
-}
-
-/** =?UTF-8?Q?...?= and =?UTF-8?B?...?= in headers */
-function decodeWords(value: string): string {
-	return value
-		.replace(/\?=\s+=\?/g, '?==?')
-		.replace(/=\?([^?]+)\?([QqBb])\?([^?]*)\?=/g, (_m, _charset: string, kind: string, text: string) =>
-			kind.toUpperCase() === 'B'
-				? Buffer.from(text, 'base64').toString('utf8')
-				: decodeQuotedPrintable(text.replace(/_/g, ' '))
-		);
-}
-
-function splitHead(entity: string): { headers: Record<string, string>; body: string } {
-	const match = /\r?\n\r?\n/.exec(entity);
-	const head = match ? entity.slice(0, match.index) : entity;
-	const body = match ? entity.slice(match.index + match[0].length) : '';
+/** What a recipient's mail program would show: decoded with mailparser, as nodemailer's authors do. */
+export async function parseMail(raw: string): Promise<{ headers: Record<string, string>; subject: string; text: string; html: string }> {
+	const mail = await simpleParser(raw);
 	const headers: Record<string, string> = {};
-	for (const line of head.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
-		const colon = line.indexOf(':');
-		if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = decodeWords(line.slice(colon + 1).trim());
-	}
-	return { headers, body };
-}
-
-export function parseMail(raw: string): { headers: Record<string, string>; subject: string; text: string; html: string } {
-	const { headers, body } = splitHead(raw);
-	const parts: { type: string; content: string }[] = [];
-	const collect = (h: Record<string, string>, b: string) => {
-		const type = (h['content-type'] ?? 'text/plain').toLowerCase();
-		const boundary = /boundary="?([^";]+)"?/i.exec(h['content-type'] ?? '')?.[1];
-		if (type.startsWith('multipart/') && boundary) {
-			const pieces = b.split(`--${boundary}`).slice(1);
-			for (const piece of pieces) {
-				if (piece.startsWith('--')) break;
-				const inner = splitHead(piece.replace(/^\r?\n/, ''));
-				collect(inner.headers, inner.body);
-			}
-		} else {
-			parts.push({ type, content: decodeBody(b, h['content-transfer-encoding'] ?? '7bit') });
-		}
-	};
-	collect(headers, body);
-	return {
-		headers,
-		subject: headers.subject ?? '',
-		text: parts.find((p) => p.type.startsWith('text/plain'))?.content ?? '',
-		html: parts.find((p) => p.type.startsWith('text/html'))?.content ?? ''
-	};
+	for (const line of mail.headerLines) headers[line.key] = line.line.slice(line.line.indexOf(':') + 1).trim();
+	return { headers, subject: mail.subject ?? '', text: mail.text ?? '', html: typeof mail.html === 'string' ? mail.html : '' };
 }

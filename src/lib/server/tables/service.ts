@@ -130,3 +130,14 @@ export async function getTableForMember(ctx: AppContext, actor: Actor, tableId: 
 		members
 	};
 }
+
+/** Whether the user is voorzitter or secretaris of any table: the menu then offers Monitoring. */
+export async function chairsAnyTable(ctx: AppContext, userId: number): Promise<boolean> {
+	const row = await ctx.db
+		.selectFrom('memberships')
+		.select('id')
+		.where('user_id', '=', userId)
+		.where('role', 'in', ['voorzitter', 'secretaris'])
+		.executeTakeFirst();
+	return row !== undefined;
+}
