@@ -24,7 +24,8 @@ async function chartsDrawn(page: Page): Promise<boolean[]> {
 test('voorzitter bekijkt de monitoring van Top 150, schrijft een evaluatie en downloadt de cijfers', async ({ page }) => {
 	await login(page, 'voorzitter');
 	await page.getByRole('link', { name: 'Top 150 Regio Voorbeeld' }).first().click();
-	await page.getByRole('link', { name: 'Monitoring', exact: true }).click();
+	// the table page's own link (the main menu has a Monitoring link to the region overview too)
+	await page.locator('#inhoud').getByRole('link', { name: 'Monitoring', exact: true }).click();
 	await hydrated(page);
 	await expect(page.getByRole('heading', { level: 1 })).toHaveText('Monitoring Top 150 Regio Voorbeeld');
 
