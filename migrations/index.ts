@@ -3,13 +3,15 @@ import * as m0001 from './0001_foundation';
 import * as m0002 from './0002_documents_and_meeting_control';
 import * as m0003 from './0003_tables_requests_regie';
 import * as m0004 from './0004_follow_up';
+import * as m0005 from './0005_trust';
 
 /** Static list so the migrations bundle and run the same under tsx, Vite and Vitest. */
 const migrations: Record<string, Migration> = {
 	'0001_foundation': m0001,
 	'0002_documents_and_meeting_control': m0002,
 	'0003_tables_requests_regie': m0003,
-	'0004_follow_up': m0004
+	'0004_follow_up': m0004,
+	'0005_trust': m0005
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -19,6 +19,8 @@ export interface UserTable {
 	is_admin: number;
 	disabled_at: Timestamp | null;
 	created_at: Timestamp;
+	totp_secret: string | null;
+	totp_enabled_at: Timestamp | null;
 }
 
 export interface SessionTable {
@@ -30,6 +32,7 @@ export interface SessionTable {
 	expires_at: Timestamp;
 	user_agent: string | null;
 	ip: string | null;
+	second_factor_at: Timestamp | null;
 }
 
 export interface LoginThrottleTable {
@@ -98,6 +101,7 @@ export interface CaseRowTable {
 	nazorg: string | null;
 	/** the earlier case of the same person when this one came back (terugval) */
 	previous_case_id: number | null;
+	purged_at: Timestamp | null;
 }
 
 export interface CaseAccessTable {
@@ -150,6 +154,9 @@ export interface AuditLogTable {
 	meeting_id: number | null;
 	detail: string | null;
 	ip: string | null;
+	prev_hash: string | null;
+	hash: string | null;
+	role: string | null;
 }
 
 export interface RequestTable {
@@ -283,6 +290,23 @@ export interface TableEvaluationTable {
 	created_at: Timestamp;
 }
 
+export interface RecoveryCodeTable {
+	id: Generated<number>;
+	user_id: number;
+	code_hash: string;
+	used_at: Timestamp | null;
+	created_at: Timestamp;
+}
+
+export interface PurgeTable {
+	id: Generated<number>;
+	case_id: number;
+	case_table_id: number;
+	closed_at: Timestamp;
+	purged_at: Timestamp;
+	detail: string;
+}
+
 export interface DB {
 	organisations: OrganisationTable;
 	users: UserTable;
@@ -307,6 +331,8 @@ export interface DB {
 	notifications: NotificationTable;
 	calendar_feeds: CalendarFeedTable;
 	table_evaluations: TableEvaluationTable;
+	recovery_codes: RecoveryCodeTable;
+	purges: PurgeTable;
 }
 
 export type UserRow = Selectable<UserTable>;
