@@ -9,8 +9,11 @@ import {
 	connectLive,
 	docFromDatabase,
 	emitAck,
+	insertToken,
 	liveConnected,
+	seeded,
 	sleep,
+	tokens,
 	waitFor,
 	type DocClient,
 	type LiveSocket
@@ -47,23 +50,6 @@ async function live(who: string): Promise<LiveSocket> {
 	sockets.push(socket);
 	await liveConnected(socket);
 	return socket;
-}
-
-/** `<c:i>` tokens, inserted only at token boundaries so none is ever split. */
-const TOKEN = /<[^<>]+>/g;
-const tokens = (text: string) => text.match(TOKEN) ?? [];
-function insertToken(text: Y.Text, token: string, random: () => number) {
-	const current = text.toString();
-	const boundaries = [0];
-	for (let i = 0; i < current.length; i++) if (current[i] === '>') boundaries.push(i + 1);
-	text.insert(boundaries[Math.floor(random() * boundaries.length)]!, token);
-}
-/** A small deterministic generator, so a failure can be replayed. */
-function seeded(seed: number) {
-	return () => {
-		seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
-		return seed / 2 ** 31;
-	};
 }
 
 /** Every (client, clock) in `seen` is also in `stored`: nothing seen was lost. */

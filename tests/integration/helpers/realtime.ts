@@ -192,3 +192,21 @@ export function rawStoredBytes(
 	const rows = db.prepare('select data from doc_updates where doc_name = ?').all(docName) as { data: Buffer }[];
 	return Buffer.concat([...snaps, ...rows].map((r) => r.data));
 }
+
+/** `<…>` tokens typed by test writers; inserted only at token boundaries so none is ever split. */
+export const TOKEN = /<[^<>]+>/g;
+export const tokens = (text: string) => text.match(TOKEN) ?? [];
+export function insertToken(text: Y.Text, token: string, random: () => number) {
+	const current = text.toString();
+	const boundaries = [0];
+	for (let i = 0; i < current.length; i++) if (current[i] === '>') boundaries.push(i + 1);
+	text.insert(boundaries[Math.floor(random() * boundaries.length)]!, token);
+}
+
+/** A small deterministic generator, so a failure can be replayed from its seed. */
+export function seeded(seed: number) {
+	return () => {
+		seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+		return seed / 2 ** 31;
+	};
+}

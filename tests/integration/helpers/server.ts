@@ -20,6 +20,8 @@ export interface TestServer {
 	port: number;
 	/** the SQLite file the server owns; tests may open it read-only */
 	dbFile: string;
+	/** the server process's id (it leads its own process group), e.g. to read /proc/<pid>/status */
+	pid: number;
 	/** everything the process wrote, for failure messages */
 	output(): string;
 	/** Ends the server gracefully (SIGTERM) and removes its database. */
@@ -104,6 +106,7 @@ async function spawnOnce(dir: string, dbFile: string, port: number, extraEnv: No
 		url,
 		port: Number(new URL(url).port),
 		dbFile,
+		pid: child.pid!,
 		output: () => output,
 		stop: async () => {
 			await killGroup(child);
