@@ -2,6 +2,7 @@ import type { Handle, HandleServerError } from '@sveltejs/kit';
 import { getContext } from '$lib/server/context';
 import { SESSION_COOKIE, validateSessionToken } from '$lib/server/auth/session';
 import { sessionPolicy } from '$lib/server/http';
+import { secondFactorPending, stepUrl } from '$lib/server/auth/second-factor';
 
 export const handle: Handle = async ({ event, resolve }) => {
 	const ctx = await getContext();
@@ -15,6 +16,11 @@ export const handle: Handle = async ({ event, resolve }) => {
 		if (session) {
 			event.locals.session = session;
 			event.locals.user = user;
+			// TOTP on but this session has not passed it: only the step itself and logout are open
+			const path = event.url.pathname;
+			if (path !== '/login/tweede-factor' && path !== '/logout' && (await secondFactorPending(ctx.db, session.id))) {
+				return new Response(null, { status: 303, headers: { location: stepUrl(path + event.url.search), 'cache-control': 'no-store' } });
+			}
 		} else {
 			event.cookies.delete(SESSION_COOKIE, { path: '/' });
 		}

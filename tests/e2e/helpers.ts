@@ -2,8 +2,12 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { generateHOTP } from '@oslojs/otp';
+import { decodeBase32IgnorePadding } from '@oslojs/encoding';
 
 export const DEMO_PASSWORD = 'Voorbeeld-2026';
+/** The demo beheerder's TOTP key, as DEMO_TOTP_SECRET in src/lib/server/seed/demo.ts. */
+export const DEMO_TOTP_SECRET = 'JBSWY3DPEHPK3PXPCASUSTAFELDEMO22';
 export const NOT_FOUND_TEXT = 'Deze pagina bestaat niet of u heeft er geen toegang toe.';
 
 /** The demo logins of src/lib/server/seed/demo.ts, by the local part of their address. */
@@ -23,7 +27,7 @@ export async function hydrated(page: Page): Promise<void> {
 }
 
 /** Logs in through the form and waits until the app has navigated away from /login. */
-export async function login(page: Page, who: Role | string, password = DEMO_PASSWORD): Promise<void> {
+export async function login(page: Page, who: Role | string, password = DEMO_PASSWORD, totpSecret?: string): Promise<void> {
 	const email = who.includes('@') ? who : emailOf(who as Role);
 	if (!new URL(page.url(), 'http://x').pathname.startsWith('/login')) await page.goto('/login');
 	await hydrated(page);
@@ -31,7 +35,27 @@ export async function login(page: Page, who: Role | string, password = DEMO_PASS
 	await page.getByLabel('Wachtwoord').fill(password);
 	await page.getByRole('button', { name: 'Inloggen' }).click();
 	await page.waitForURL((url) => url.pathname !== '/login');
+	// accounts with TOTP on (the demo beheerder) get a second step; the code comes from the known key
+	if (new URL(page.url()).pathname === '/login/tweede-factor') {
+		const secret = totpSecret ?? demoTotpSecret(email);
+		if (!secret) throw new Error(`login as ${email} asks for a second factor, and no TOTP key was given`);
+		await hydrated(page);
+		await page.getByLabel('Code', { exact: true }).fill(totpNow(secret));
+		await page.getByRole('button', { name: 'Controleren' }).click();
+		await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+	}
 }
+
+/**
+ * The TOTP code an authenticator app shows now for a base32 key (RFC 6238: 30 s, 6 digits,
+ * SHA-1); spaces, as the account page groups the key, are ignored.
+ */
+export function totpNow(secret: string, stepOffset = 0): string {
+	const key = decodeBase32IgnorePadding(secret.replace(/\s/g, '').toUpperCase());
+	return generateHOTP(key, BigInt(Math.floor(Date.now() / 30_000) + stepOffset), 6);
+}
+
+const demoTotpSecret = (email: string) => (email === emailOf('beheerder') ? DEMO_TOTP_SECRET : undefined);
 
 /** A fresh browser context (own cookies) with a logged-in page. */
 export async function loggedInPage(

@@ -4,6 +4,7 @@ import { endSession, mySessions } from '$lib/server/account/service';
 import { createFeed, myFeed, revokeFeed } from '$lib/server/calendar/index';
 import { clearSessionCookie, requestMeta, requireActor, toFormFailure } from '$lib/server/http';
 import type { Actions, PageServerLoad } from './$types';
+import { totpActions, totpSection } from './tweede-factor.server';
 
 export const load: PageServerLoad = async (event) => {
 	const actor = requireActor(event);
@@ -14,6 +15,7 @@ export const load: PageServerLoad = async (event) => {
 			.map((s) => ({ ...s, current: s.id === current }))
 			.sort((a, b) => Number(b.current) - Number(a.current)),
 		calendarFeed: await myFeed(event.locals.ctx, actor),
+		totp: await totpSection(event),
 		user: {
 			name: event.locals.user!.name,
 			email: event.locals.user!.email,
@@ -25,6 +27,8 @@ export const load: PageServerLoad = async (event) => {
 const EndForm = z.object({ sessionId: z.string().regex(/^[0-9a-f]{64}$/) });
 
 export const actions: Actions = {
+	...totpActions,
+
 	endSession: async (event) => {
 		const actor = requireActor(event);
 		const parsed = EndForm.safeParse(Object.fromEntries(await event.request.formData()));

@@ -2,6 +2,7 @@ import { fail, type RequestEvent } from '@sveltejs/kit';
 import { requireAdmin } from '$lib/server/admin/service';
 import { fieldErrors, loadOrError, requireActor, toFormFailure } from '$lib/server/http';
 import type { Actor } from '$lib/server/policy/index';
+import { requireSecondFactor } from '$lib/server/auth/second-factor';
 
 /**
  * Shared by the beheer routes (SvelteKit ignores files without a + in routes/). Every beheer
@@ -11,6 +12,8 @@ import type { Actor } from '$lib/server/policy/index';
 export async function requireAdminActor(event: Pick<RequestEvent, 'locals' | 'url'>): Promise<Actor> {
 	const actor = requireActor(event);
 	await loadOrError(() => requireAdmin(event.locals.ctx, actor));
+	// beheerders work with a second factor (TOTP); without it they are sent to set it up
+	await requireSecondFactor(event);
 	return actor;
 }
 

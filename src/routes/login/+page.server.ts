@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { login } from '$lib/server/auth/login';
 import { clientAddress, fieldErrors, setSessionCookie, toFormFailure } from '$lib/server/http';
 import { safeReturnPath } from '$lib/shared/safe-redirect';
+import { secondFactorPending, stepUrl } from '$lib/server/auth/second-factor';
 import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -42,6 +43,9 @@ export const actions: Actions = {
 			return toFormFailure(e, values);
 		}
 		setSessionCookie(event.cookies, result.token, result.session, event.url.protocol === 'https:');
-		redirect(303, safeReturnPath(event.url.searchParams.get('terug')));
+		const back = safeReturnPath(event.url.searchParams.get('terug'));
+		// with TOTP on, the password is the first of two steps
+		if (await secondFactorPending(ctx.db, result.session.id)) redirect(303, stepUrl(back));
+		redirect(303, back);
 	}
 };

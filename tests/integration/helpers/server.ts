@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEMO_PASSWORD } from '../../../src/lib/server/seed/demo';
+import { demoTotpSecret, totpNow } from './totp';
 
 /**
  * The real Casustafel process (`server/index.ts`, run by `node --import tsx`) as a child process with its own
@@ -209,11 +210,23 @@ export async function request(base: string, pathname: string, options: RequestOp
 	};
 }
 
-/** Logs in through the login form and returns the session cookie as `casustafel_sessie=…`. */
-export async function login(base: string, email: string, password: string): Promise<string> {
+/**
+ * Logs in through the login form and returns the session cookie as `casustafel_sessie=…`. When
+ * the server asks for the second factor (the account has TOTP on), the code is computed from
+ * `totpSecret`, by default the demo beheerder's known key.
+ */
+export async function login(base: string, email: string, password: string, options: { totpSecret?: string } = {}): Promise<string> {
 	const reply = await request(base, '/login', { form: { email, password } });
 	if (reply.status !== 303 || !reply.sessionCookie || reply.sessionCookie.endsWith('=')) {
 		throw new Error(`login as ${email} failed: ${reply.status}\n${reply.body.slice(0, 500)}`);
+	}
+	if (reply.location?.startsWith('/login/tweede-factor')) {
+		const secret = options.totpSecret ?? demoTotpSecret(email);
+		if (!secret) throw new Error(`login as ${email} asks for a second factor, and no TOTP key was given`);
+		const step = await request(base, reply.location, { cookie: reply.sessionCookie, form: { code: totpNow(secret) } });
+		if (step.status !== 303 || step.location?.startsWith('/login')) {
+			throw new Error(`second factor for ${email} failed: ${step.status}\n${step.body.slice(0, 500)}`);
+		}
 	}
 	return reply.sessionCookie;
 }

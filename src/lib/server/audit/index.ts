@@ -42,7 +42,11 @@ export type AuditAction =
 	| 'action.update'
 	| 'table.evaluation'
 	| 'calendar.feed.create'
-	| 'calendar.feed.revoke';
+	| 'calendar.feed.revoke'
+	| 'totp.enable'
+	| 'totp.disable'
+	| 'totp.verify_failure'
+	| 'totp.recovery_used';
 
 export interface AuditEntry {
 	at: Date;

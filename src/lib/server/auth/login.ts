@@ -27,7 +27,7 @@ const timeFormat = new Intl.DateTimeFormat('nl-NL', {
 	timeZone: 'Europe/Amsterdam'
 });
 
-function throttled(until: Date, now: Date): AppError {
+export function throttled(until: Date, now: Date): AppError {
 	const minutes = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 60_000));
 	return new AppError(
 		'THROTTLED',
@@ -61,7 +61,7 @@ async function acquire(key: string): Promise<() => void> {
 }
 
 /** Runs `fn` holding every key; keys are taken in sorted order so two attempts cannot deadlock. */
-async function serialised<T>(keys: string[], fn: () => Promise<T>): Promise<T> {
+export async function serialised<T>(keys: string[], fn: () => Promise<T>): Promise<T> {
 	const releases: (() => void)[] = [];
 	try {
 		for (const key of [...new Set(keys)].sort()) releases.push(await acquire(key));

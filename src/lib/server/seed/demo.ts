@@ -14,6 +14,12 @@ import { addAction, addDecision, agendaOf, besprekingDocName, caseTextOf, minute
  */
 export const DEMO_PASSWORD = 'Voorbeeld-2026';
 
+/**
+ * The demo beheerder's TOTP key (base32), public on purpose: add it to an authenticator app to
+ * log in as beheerder@, and tests compute the current code from it. Never use it for a real account.
+ */
+export const DEMO_TOTP_SECRET = 'JBSWY3DPEHPK3PXPCASUSTAFELDEMO22';
+
 const ORGANISATIONS: [string, OrganisationType][] = [
 	['Gemeente Voorbeeld', 'gemeente'],
 	['Sociaal Team Voorbeeld', 'lokaal team'],
@@ -182,7 +188,7 @@ export async function seedDemoRegion(ctx: AppContext): Promise<{ email: string; 
 		for (const user of USERS) {
 			const row = await trx
 				.insertInto('users')
-				.values({ name: user.name, email: user.email, organisation_id: orgIds.get(user.org)!, password_hash: passwordHash, is_admin: user.admin ? 1 : 0, created_at: at })
+				.values({ name: user.name, email: user.email, organisation_id: orgIds.get(user.org)!, password_hash: passwordHash, is_admin: user.admin ? 1 : 0, created_at: at, ...(user.admin ? { totp_secret: DEMO_TOTP_SECRET, totp_enabled_at: at } : {}) })
 				.returning('id')
 				.executeTakeFirstOrThrow();
 			userIds.set(user.email, row.id);
