@@ -160,6 +160,9 @@ export class CollabHub {
 			this.rejectedInvalid += 1;
 			this.log.warn({ doc: connection.docName, err: String(error) }, 'invalid collab message');
 			connection.close(CLOSE_INVALID, 'invalid message');
+			// Messages already received behind the refused one must not be applied while the
+			// close handshake runs: the connection leaves the document now.
+			this.disconnect(connection);
 		}
 	}
 
