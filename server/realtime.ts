@@ -10,6 +10,7 @@ import { documentAccess, parseDocumentName } from '../src/lib/server/policy/inde
 import { createLiveServer } from '../src/lib/server/live/server';
 import { Projector } from '../src/lib/server/projection/index';
 import { notifyNewActions, onNotice } from '../src/lib/server/notifications/index';
+import { documentEditAudit } from '../src/lib/server/audit/document-edits';
 
 export interface Realtime {
 	hub: CollabHub;
@@ -44,7 +45,12 @@ export function attachRealtime(server: http.Server, ctx: AppContext): Realtime {
 	});
 	// the projector needs the hub and the hub tells the projector: tied together after creation
 	let projector: Projector | null = null;
-	const hub = new CollabHub({ store, log: ctx.log, onApplied: (name) => projector?.schedule(name) });
+	const hub = new CollabHub({
+		store,
+		log: ctx.log,
+		onAccepted: documentEditAudit(ctx),
+		onApplied: (name) => projector?.schedule(name)
+	});
 	projector = new Projector(ctx, hub);
 	const project = projector;
 	const collab = createCollabEndpoint(ctx, hub);
