@@ -42,7 +42,12 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
 	'action.update': 'Actie bijgewerkt',
 	'table.evaluation': 'Tafelevaluatie opgeslagen',
 	'calendar.feed.create': 'Agenda-koppeling gemaakt',
-	'calendar.feed.revoke': 'Agenda-koppeling ingetrokken'
+	'calendar.feed.revoke': 'Agenda-koppeling ingetrokken',
+	'case.purge': 'Persoonsgegevens verwijderd na bewaartermijn',
+	'totp.enable': 'Tweede factor aangezet',
+	'totp.disable': 'Tweede factor uitgezet',
+	'totp.verify_failure': 'Code tweede factor onjuist',
+	'totp.recovery_used': 'Herstelcode gebruikt'
 };
 
 export const auditActionLabel = (action: string): string => AUDIT_ACTION_LABELS[action] ?? action;
