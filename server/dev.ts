@@ -3,6 +3,7 @@ import { createServer } from 'vite';
 import { createContext, installContext } from '../src/lib/server/context';
 import { attachRealtime } from './realtime';
 import { startNotifications } from '../src/lib/server/notifications/service';
+import { startRetention } from '../src/lib/server/retention/index';
 
 /**
  * `npm run dev`: Vite's dev server with hot reload, plus the same app context and realtime
@@ -18,6 +19,8 @@ if (vite.httpServer) {
 	attachRealtime(vite.httpServer as http.Server, ctx);
 	// e-mail (when SMTP_URL is set) and deadline reminders, as in production
 	startNotifications(ctx, { publicUrl: () => `http://localhost:${port}` });
+	// the retention purge, as in production
+	startRetention(ctx);
 }
 await vite.listen();
 vite.printUrls();

@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { createContext, installContext, type AppContext, type ContextOptions } from '../src/lib/server/context';
 import { attachRealtime } from './realtime';
 import { startNotifications } from '../src/lib/server/notifications/service';
+import { startRetention } from '../src/lib/server/retention/index';
 
 /**
  * The Casustafel process: one HTTP server on one port. It mounts the SvelteKit handler from
@@ -46,6 +47,8 @@ export async function startServer(options: ContextOptions = {}): Promise<Running
 	// e-mail and reminders; links in e-mails use PUBLIC_URL/ORIGIN, else the address we listen on
 	let listeningUrl = 'http://localhost';
 	const notifications = startNotifications(ctx, { publicUrl: () => listeningUrl });
+	// the retention purge: once now, then every RETENTION_INTERVAL_HOURS (24)
+	const retention = startRetention(ctx);
 
 	await new Promise<void>((resolve) => server.listen(ctx.config.port, ctx.config.host, resolve));
 	const { port } = server.address() as AddressInfo;
@@ -59,6 +62,7 @@ export async function startServer(options: ContextOptions = {}): Promise<Running
 			const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
 			server.closeIdleConnections();
 			await notifications.close();
+			await retention.stop();
 			await realtime.close();
 			await stopped;
 			await ctx.db.destroy();

@@ -4,6 +4,7 @@ import * as decoding from 'lib0/decoding';
 import type { Logger } from 'pino';
 import type { DocStore } from './store';
 import {
+	CLOSE_FORBIDDEN,
 	CLOSE_INVALID,
 	answerSyncStep1,
 	decodeMessage,
@@ -229,6 +230,28 @@ export class CollabHub {
 		const result = fn(live.doc);
 		if (live.connections.size === 0) this.scheduleUnload(live);
 		return result;
+	}
+
+	/**
+	 * Drops a document without storing anything more of it (the retention purge): its
+	 * connections are closed with 4403, pending writes are awaited, and, unlike an unload, no
+	 * snapshot is written. Returns whether it was loaded.
+	 */
+	async forget(docName: string): Promise<boolean> {
+		const live = this.docs.get(docName);
+		if (!live) return false;
+		this.docs.delete(docName);
+		if (live.unloadTimer) {
+			clearTimeout(live.unloadTimer);
+			live.unloadTimer = null;
+		}
+		for (const connection of [...live.connections.keys()]) connection.close(CLOSE_FORBIDDEN, 'document removed');
+		live.connections.clear();
+		await live.applyChain;
+		await this.store.flush();
+		live.awareness.destroy();
+		live.doc.destroy();
+		return true;
 	}
 
 	/** Waits for pending writes, compacts and unloads everything: for shutdown. */

@@ -1,0 +1,355 @@
+import type { AppContext } from '../context';
+import type { Executor } from '../db/index';
+import { recordAudit } from '../audit/index';
+import { addMonths } from '../cases/lifecycle';
+import { requireAdmin } from '../admin/service';
+import type { Actor } from '../policy/index';
+
+/**
+ * Retention (issue 6 item 6): a closed case keeps its personal data for the retention period of
+ * its table type (table_types.retention_months), counted from closed_at. After that the daily
+ * job removes the personal data: the case's documents with their update log and snapshots, the
+ * projected action rows, attendance (names), regie history, notifications, the free text of
+ * escalations, item closures and the aanmelding, and the case's identifying fields. What
+ * monitoring counts stays: the case row with its status, dates, table and legal frame, the
+ * request row with its dates and links, escalation and item-closure rows without their text,
+ * and the organisations that had access (organisation ids only).
+ *
+ * Only a case that is closed ('afgesloten'), not purged yet, and past its term is ever touched;
+ * every purge is checked again inside its own transaction.
+ */
+
+export const PURGED_TITLE = 'Verwijderd na bewaartermijn';
+
+const CASE_DOC = (caseId: number) => `case:${caseId}`;
+const BESPREKING_DOC = /^bespreking:(\d+):(\d+)$/;
+
+export interface RetentionCase {
+	caseId: number;
+	code: string;
+	tableId: number;
+	tableName: string;
+	typeName: string;
+	retentionMonths: number;
+	/** ISO timestamp the case was closed */
+	closedAt: string;
+	/** ISO timestamp from which the case is due for removal */
+	dueAt: string;
+}
+
+/** When a case closed at `closedAt` passes a term of `months`: the same moment, months later. */
+export function dueDate(closedAt: string, months: number): string {
+	const iso = new Date(closedAt).toISOString();
+	return `${addMonths(iso.slice(0, 10), months)}${iso.slice(10)}`;
+}
+
+async function closedUnpurged(db: Executor): Promise<RetentionCase[]> {
+	const rows = await db
+		.selectFrom('cases')
+		.innerJoin('case_tables', 'case_tables.id', 'cases.case_table_id')
+		.innerJoin('table_types', 'table_types.id', 'case_tables.table_type_id')
+		.select([
+			'cases.id',
+			'cases.code',
+			'cases.closed_at',
+			'case_tables.id as tableId',
+			'case_tables.name as tableName',
+			'table_types.name as typeName',
+			'table_types.retention_months'
+		])
+		.where('cases.status', '=', 'afgesloten')
+		.where('cases.closed_at', 'is not', null)
+		.where('cases.purged_at', 'is', null)
+		.execute();
+	return rows
+		.map((r) => ({
+			caseId: r.id,
+			code: r.code,
+			tableId: r.tableId,
+			tableName: r.tableName,
+			typeName: r.typeName,
+			retentionMonths: r.retention_months,
+			closedAt: new Date(r.closed_at!).toISOString(),
+			dueAt: dueDate(r.closed_at!, r.retention_months)
+		}))
+		.sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.code.localeCompare(b.code));
+}
+
+/** Closed cases past their term at `now`, not purged yet, earliest first. */
+export async function dueForPurge(ctx: Pick<AppContext, 'db'>, now: Date): Promise<RetentionCase[]> {
+	const at = now.toISOString();
+	return (await closedUnpurged(ctx.db)).filter((c) => c.dueAt <= at);
+}
+
+/** Closed cases that become due within `days` after `now` (not yet due), earliest first. */
+export async function comingDue(ctx: Pick<AppContext, 'db'>, now: Date, days = 90): Promise<RetentionCase[]> {
+	const at = now.toISOString();
+	const until = new Date(now.getTime() + days * 86_400_000).toISOString();
+	return (await closedUnpurged(ctx.db)).filter((c) => c.dueAt > at && c.dueAt <= until);
+}
+
+/** What one purge removed or blanked, as counts (stored in purges.detail and the audit row). */
+export interface PurgeCounts {
+	documents: number;
+	docUpdates: number;
+	docSnapshots: number;
+	actionRows: number;
+	attendance: number;
+	regieAssignments: number;
+	notifications: number;
+	escalationsBlanked: number;
+	itemClosuresBlanked: number;
+	requestsBlanked: number;
+}
+
+export interface PurgeResult {
+	caseId: number;
+	code: string;
+	counts: PurgeCounts;
+}
+
+/** The names of every stored document of a case: its case document and its besprekingen. */
+async function documentsOf(db: Executor, caseId: number): Promise<string[]> {
+	const names = new Set<string>();
+	const pattern = `bespreking:%:${caseId}`;
+	const own = CASE_DOC(caseId);
+	for (const table of ['doc_updates', 'doc_snapshots'] as const) {
+		const rows = await db
+			.selectFrom(table)
+			.select('doc_name')
+			.distinct()
+			.where((eb) => eb.or([eb('doc_name', '=', own), eb('doc_name', 'like', pattern)]))
+			.execute();
+		for (const r of rows) names.add(r.doc_name);
+	}
+	// also the besprekingen of meetings that have the case on their agenda but stored nothing yet
+	for (const table of ['item_closures', 'agenda_rows'] as const) {
+		const meetings = await db.selectFrom(table).select('meeting_id').distinct().where('case_id', '=', caseId).execute();
+		for (const m of meetings) names.add(`bespreking:${m.meeting_id}:${caseId}`);
+	}
+	names.add(own);
+	return [...names].filter((n) => n === own || Number(BESPREKING_DOC.exec(n)?.[2]) === caseId).sort();
+}
+
+const changed = (r: { numUpdatedRows?: bigint; numDeletedRows?: bigint } | undefined) =>
+	Number(r?.numUpdatedRows ?? r?.numDeletedRows ?? 0n);
+
+/**
+ * Removes the personal data of one case in one transaction, if (checked again inside it) the
+ * case is closed, not purged yet and past its term at `now`. Returns null when it was not.
+ */
+async function purgeCase(ctx: AppContext, caseId: number, now: Date): Promise<PurgeResult | null> {
+	const hub = ctx.realtime?.hub;
+	const at = now.toISOString();
+	const docNames = await documentsOf(ctx.db, caseId);
+	// Live copies go first (pending writes land), so nothing is written after the delete...
+	if (hub) for (const name of docNames) await hub.forget(name);
+
+	const result = await ctx.db.transaction().execute(async (trx) => {
+		const row = await trx
+			.selectFrom('cases')
+			.innerJoin('case_tables', 'case_tables.id', 'cases.case_table_id')
+			.innerJoin('table_types', 'table_types.id', 'case_tables.table_type_id')
+			.select(['cases.id', 'cases.code', 'cases.status', 'cases.closed_at', 'cases.purged_at', 'cases.case_table_id', 'table_types.retention_months'])
+			.where('cases.id', '=', caseId)
+			.executeTakeFirst();
+		if (!row || row.status !== 'afgesloten' || !row.closed_at || row.purged_at !== null) return null;
+		if (dueDate(row.closed_at, row.retention_months) > at) return null;
+
+		const names = await documentsOf(trx, caseId);
+		let docUpdates = 0;
+		let docSnapshots = 0;
+		const stored = new Set<string>();
+		for (const name of names) {
+			const u = changed(await trx.deleteFrom('doc_updates').where('doc_name', '=', name).executeTakeFirst());
+			const s = changed(await trx.deleteFrom('doc_snapshots').where('doc_name', '=', name).executeTakeFirst());
+			if (u + s > 0) stored.add(name);
+			docUpdates += u;
+			docSnapshots += s;
+		}
+		const counts: PurgeCounts = {
+			documents: stored.size,
+			docUpdates,
+			docSnapshots,
+			actionRows: changed(await trx.deleteFrom('action_rows').where('case_id', '=', caseId).executeTakeFirst()),
+			attendance: changed(await trx.deleteFrom('attendance').where('case_id', '=', caseId).executeTakeFirst()),
+			regieAssignments: changed(await trx.deleteFrom('regie_assignments').where('case_id', '=', caseId).executeTakeFirst()),
+			notifications: changed(await trx.deleteFrom('notifications').where('case_id', '=', caseId).executeTakeFirst()),
+			escalationsBlanked: changed(
+				await trx
+					.updateTable('escalations')
+					.set((eb) => ({ reason: '', outcome: eb.case().when('outcome', 'is', null).then(null).else('').end() }))
+					.where('case_id', '=', caseId)
+					.executeTakeFirst()
+			),
+			itemClosuresBlanked: changed(
+				await trx
+					.updateTable('item_closures')
+					.set({ template_reason: null, regie_reason: null })
+					.where('case_id', '=', caseId)
+					.executeTakeFirst()
+			),
+			requestsBlanked: changed(
+				await trx
+					.updateTable('requests')
+					.set({ subject_name: '', subject_birthdate: null, reason: '', question: '', consent_note: '', triage_note: null })
+					.where('case_id', '=', caseId)
+					.executeTakeFirst()
+			)
+		};
+		await trx
+			.updateTable('cases')
+			.set({ title: PURGED_TITLE, subject_name: '', subject_birthdate: null, outcome: null, nazorg: null, purged_at: at })
+			.where('id', '=', caseId)
+			.execute();
+		await trx
+			.insertInto('purges')
+			.values({ case_id: caseId, case_table_id: row.case_table_id, closed_at: row.closed_at, purged_at: at, detail: JSON.stringify(counts) })
+			.execute();
+		await recordAudit(trx, {
+			at: now,
+			userId: null,
+			organisationId: null,
+			action: 'case.purge',
+			caseId,
+			detail: { code: row.code, retentionMonths: row.retention_months, ...counts }
+		});
+		return { caseId, code: row.code, counts, docNames: names };
+	});
+	if (!result) return null;
+	// ...and again after it, in case a connection loaded a document in between.
+	if (hub) for (const name of result.docNames) await hub.forget(name);
+	return { caseId: result.caseId, code: result.code, counts: result.counts };
+}
+
+/** Purges every case past its term at `now`, one transaction per case; returns what was purged. */
+export async function purgeDue(ctx: AppContext, now: Date): Promise<PurgeResult[]> {
+	const purged: PurgeResult[] = [];
+	for (const c of await dueForPurge(ctx, now)) {
+		try {
+			const result = await purgeCase(ctx, c.caseId, now);
+			if (result) purged.push(result);
+		} catch (err) {
+			// one case failing (it rolled back) does not stop the others; the next run retries it
+			ctx.log.error({ err, caseId: c.caseId }, 'retention purge of a case failed');
+		}
+	}
+	if (purged.length > 0) ctx.log.info({ cases: purged.length }, 'retention purge');
+	return purged;
+}
+
+export interface PurgeRecord {
+	caseId: number;
+	code: string;
+	tableName: string;
+	closedAt: string;
+	purgedAt: string;
+	counts: Partial<PurgeCounts>;
+}
+
+/** The most recent purges, newest first: codes and dates only. */
+export async function recentPurges(ctx: Pick<AppContext, 'db'>, limit = 50): Promise<PurgeRecord[]> {
+	const rows = await ctx.db
+		.selectFrom('purges')
+		.leftJoin('cases', 'cases.id', 'purges.case_id')
+		.leftJoin('case_tables', 'case_tables.id', 'purges.case_table_id')
+		.select(['purges.case_id', 'cases.code', 'case_tables.name as tableName', 'purges.closed_at', 'purges.purged_at', 'purges.detail'])
+		.orderBy('purges.purged_at', 'desc')
+		.orderBy('purges.id', 'desc')
+		.limit(limit)
+		.execute();
+	return rows.map((r) => {
+		let counts: Partial<PurgeCounts> = {};
+		try {
+			counts = JSON.parse(r.detail) as Partial<PurgeCounts>;
+		} catch {
+			/* an unreadable detail shows no counts */
+		}
+		return {
+			caseId: r.case_id,
+			code: r.code ?? `#${r.case_id}`,
+			tableName: r.tableName ?? '',
+			closedAt: r.closed_at,
+			purgedAt: r.purged_at,
+			counts
+		};
+	});
+}
+
+// ---- the daily job ----
+
+export interface RetentionJob {
+	/** runs a purge now (also what the timer does); resolves when it is done */
+	run(): Promise<PurgeResult[]>;
+	stop(): Promise<void>;
+}
+
+/** Hours between runs: RETENTION_INTERVAL_HOURS, else 24. */
+export function retentionIntervalHours(env: NodeJS.ProcessEnv = process.env): number {
+	const hours = Number(env.RETENTION_INTERVAL_HOURS);
+	return Number.isFinite(hours) && hours > 0 ? hours : 24;
+}
+
+/**
+ * Purges once now and then every interval (default 24 h), with the context's clock. Runs
+ * never overlap.
+ */
+export function startRetention(ctx: AppContext, options: { intervalHours?: number } = {}): RetentionJob {
+	const hours = options.intervalHours ?? retentionIntervalHours();
+	let running: Promise<PurgeResult[]> = Promise.resolve([]);
+	let stopped = false;
+	const run = () => {
+		running = running
+			.catch(() => [])
+			.then(async () => {
+				if (stopped) return [];
+				try {
+					return await purgeDue(ctx, ctx.now());
+				} catch (err) {
+					ctx.log.error({ err }, 'retention run failed');
+					return [];
+				}
+			});
+		return running;
+	};
+	// setInterval holds at most 2^31-1 ms (about 24.8 days)
+	const timer = setInterval(() => void run(), Math.min(2 ** 31 - 1, Math.max(60_000, hours * 3_600_000)));
+	timer.unref();
+	void run();
+	return {
+		run,
+		async stop() {
+			stopped = true;
+			clearInterval(timer);
+			await running.catch(() => undefined);
+		}
+	};
+}
+
+// ---- the beheerder's overview ----
+
+export interface RetentionOverview {
+	/** past their term, waiting for the next run */
+	due: RetentionCase[];
+	/** becoming due within `horizonDays` */
+	upcoming: RetentionCase[];
+	horizonDays: number;
+	recent: PurgeRecord[];
+	types: { id: number; name: string; retentionMonths: number }[];
+	intervalHours: number;
+}
+
+/** What is due for removal and when, and what was removed: codes and dates only, for beheerders. */
+export async function retentionOverview(ctx: AppContext, actor: Actor, horizonDays = 90): Promise<RetentionOverview> {
+	await requireAdmin(ctx, actor);
+	const now = ctx.now();
+	const types = await ctx.db.selectFrom('table_types').select(['id', 'name', 'retention_months']).orderBy('name').execute();
+	return {
+		due: await dueForPurge(ctx, now),
+		upcoming: await comingDue(ctx, now, horizonDays),
+		horizonDays,
+		recent: await recentPurges(ctx),
+		types: types.map((t) => ({ id: t.id, name: t.name, retentionMonths: t.retention_months })),
+		intervalHours: retentionIntervalHours()
+	};
+}
