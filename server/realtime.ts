@@ -6,7 +6,7 @@ import { CollabHub } from '../src/lib/server/collab/hub';
 import { COLLAB_PREFIX, createCollabEndpoint } from '../src/lib/server/collab/endpoint';
 import { CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED } from '../src/lib/server/collab/protocol';
 import type { CollabConnection } from '../src/lib/server/collab/hub';
-import { documentAccess, parseDocumentName } from '../src/lib/server/policy/index';
+import { can, documentAccess, parseDocumentName } from '../src/lib/server/policy/index';
 import { createLiveServer } from '../src/lib/server/live/server';
 import { Projector } from '../src/lib/server/projection/index';
 import { notifyNewActions, onNotice } from '../src/lib/server/notifications/index';
@@ -28,6 +28,12 @@ export interface Realtime {
 	 * left, downgraded to read-only when only reading is.
 	 */
 	reauthorize(match: (c: CollabConnection) => boolean): Promise<void>;
+	/**
+	 * Asks the policy again whether the user may still view each meeting their live sockets have
+	 * joined (after a removed membership): a socket in a meeting it may no longer view is
+	 * disconnected; joining again is refused by `meeting:join` itself.
+	 */
+	reauthorizeMeetings(userId: number): Promise<void>;
 	/** Stops accepting realtime connections, waits for pending writes, unloads documents. */
 	close(): Promise<void>;
 }
@@ -103,6 +109,18 @@ export function attachRealtime(server: http.Server, ctx: AppContext): Realtime {
 					hub.disconnect(connection);
 				} else {
 					connection.access = access;
+				}
+			}
+		},
+		async reauthorizeMeetings(userId) {
+			for (const socket of await io.of('/live').in(`user:${userId}`).fetchSockets()) {
+				const actor = { userId: socket.data.userId, organisationId: socket.data.organisationId, isAdmin: socket.data.isAdmin };
+				for (const room of socket.rooms) {
+					const meetingId = /^meeting:(\d+)$/.exec(room)?.[1];
+					if (meetingId && !(await can(ctx.db, actor, 'meeting.view', { kind: 'meeting', meetingId: Number(meetingId) }))) {
+						socket.disconnect(true);
+						break;
+					}
 				}
 			}
 		},

@@ -24,6 +24,7 @@ export interface AppContext {
 		revokeSession(sessionId: string): void;
 		revokeUser(userId: number): void;
 		reauthorize(match: (c: CollabConnection) => boolean): Promise<void>;
+		reauthorizeMeetings(userId: number): Promise<void>;
 		close(): Promise<void>;
 	};
 }

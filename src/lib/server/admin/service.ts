@@ -317,5 +317,9 @@ export async function removeMembership(
 		.executeTakeFirst();
 	if (Number(result.numDeletedRows) === 0) throw notFound();
 	await audit(ctx, actor, meta)('membership.remove', { tableId: input.tableId, targetUserId: input.userId });
-	await ctx.realtime?.reauthorize((c) => c.userId === input.userId);
+	// Their open meeting sockets and documents of this table close at once.
+	await Promise.all([
+		ctx.realtime?.reauthorize((c) => c.userId === input.userId),
+		ctx.realtime?.reauthorizeMeetings(input.userId)
+	]);
 }
