@@ -1,0 +1,67 @@
+import { expect, test } from '@playwright/test';
+import { hydrated, loggedInPage, screenshot, sessionIdOf } from './helpers';
+
+/**
+ * Revocation at once (issue 6, item 3), in two real browsers: the secretaris has the meeting
+ * open on the meeting-room laptop and ends that session from /account on another device. The
+ * laptop's live connections (socket.io and the meeting document) are closed by the server
+ * within a second of the answer: the page says so, the voorzitter who has the same meeting open
+ * sees the secretaris leave, and the laptop's next navigation ends on the login page. Uses the second upcoming Top 150 meeting, which no other spec changes; nothing in it is
+ * changed here either.
+ */
+const TOP150 = 'Top 150 Regio Voorbeeld';
+
+test('sessie beëindigen op /account sluit het open overleg in de andere browser binnen een seconde', async ({ browser }) => {
+	const laptop = await loggedInPage(browser, 'secretaris');
+	const phone = await loggedInPage(browser, 'secretaris');
+	const chair = await loggedInPage(browser, 'voorzitter');
+	try {
+		// the laptop opens the second planned meeting of Top 150
+		const page = laptop.page;
+		await page.getByRole('region', { name: 'Mijn overlegtafels' }).getByRole('link', { name: TOP150 }).click();
+		await expect(page.getByRole('heading', { level: 1 })).toHaveText(TOP150);
+		const planned = page.getByRole('region', { name: 'Overleggen' }).getByRole('listitem').filter({ hasText: 'Gepland' });
+		const meetingPath = (await planned.nth(1).getByRole('link').first().getAttribute('href')) ?? '';
+		expect(meetingPath).toMatch(/^\/overleg\/\d+$/);
+		await page.goto(meetingPath);
+		await hydrated(page);
+		const connection = page.locator('p.connection[role="status"]');
+		await expect(connection).toHaveText('Verbonden');
+
+		// the voorzitter has the same meeting open and sees the secretaris present
+		await chair.page.goto(meetingPath);
+		await hydrated(chair.page);
+		const present = chair.page.getByRole('heading', { name: /^Aanwezig/ });
+		await expect(present).toHaveText('Aanwezig (2)');
+
+		// the other device ends the laptop's session
+		const laptopSession = await sessionIdOf(laptop.context);
+		await phone.page.goto('/account');
+		await hydrated(phone.page);
+		const row = phone.page.getByRole('row').filter({ has: phone.page.locator(`input[name="sessionId"][value="${laptopSession}"]`) });
+		await expect(row).toHaveCount(1);
+		const answered = phone.page.waitForResponse((r) => r.url().includes('/account?/endSession') && r.request().method() === 'POST');
+		await row.getByRole('button', { name: 'Beëindigen' }).click();
+		expect((await answered).status()).toBe(200);
+		const answeredAt = Date.now();
+
+		// within a second the laptop's meeting page has lost its connections and says so
+		await expect(connection).toHaveText('Geen toegang meer', { timeout: 1_000 });
+		// and its live socket is gone too: the voorzitter no longer sees the secretaris present
+		await expect(present).toHaveText('Aanwezig (1)', { timeout: Math.max(1, 1_000 - (Date.now() - answeredAt)) });
+		expect(Date.now() - answeredAt).toBeLessThan(1_000);
+		await screenshot(page, 'secretaris-overleg-sessie-beeindigd');
+
+		// the phone's own session goes on
+		await expect(phone.page.getByRole('status').filter({ hasText: 'De sessie is beëindigd.' })).toBeVisible();
+
+		// and the laptop's next page load asks it to log in again
+		await page.reload();
+		await expect(page).toHaveURL(/\/login\?terug=/);
+		await expect(page.getByRole('heading', { level: 1 })).toHaveText('Inloggen');
+	} finally {
+		await laptop.context.close();
+		await phone.context.close();
+		await chair.context.close();
+	}
+});
