@@ -8,6 +8,7 @@ import { createSqliteDocStore } from '../../src/lib/server/collab/store';
 import { sqliteHandle } from '../../src/lib/server/db/index';
 import type { AppContext } from '../../src/lib/server/context';
 import { tableFigures } from '../../src/lib/server/monitoring/index';
+import { documentAccess } from '../../src/lib/server/policy/index';
 import {
 	PURGED_TITLE,
 	comingDue,
@@ -227,6 +228,8 @@ describe('retention with a controllable clock', () => {
 				})
 			);
 		const figuresBefore = await counted();
+		const docAccess = () => documentAccess(ctx.db, chair, { kind: 'case', caseId: ids.dueA });
+		expect(await docAccess()).toBe('write');
 		expect(figuresBefore.every((f) => f.byStatus.find((s) => s.status === 'afgesloten')!.count >= 1)).toBe(true);
 
 		// a live copy of a purged document, with an open connection
@@ -274,6 +277,9 @@ describe('retention with a controllable clock', () => {
 			const text = JSON.stringify(await ctx.db.selectFrom('cases').selectAll().where('id', '=', id).execute());
 			expect(text).not.toMatch(/met naam|Rens|Huishouden Testman/);
 		}
+
+		// nobody writes personal data into a purged case's document again
+		expect(await docAccess()).toBe('read');
 
 		// everything else: byte-identical
 		expect(await dump(purgedIds)).toEqual(untouchedBefore);

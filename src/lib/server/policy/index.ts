@@ -188,7 +188,11 @@ export function parseDocumentName(name: string): DocumentRef | null {
 async function caseDocumentAccess(db: Executor, actor: Actor, caseId: number): Promise<'write' | 'read' | null> {
 	const facts = await loadFacts(db, actor, { kind: 'case', caseId });
 	if (!facts) return null;
-	if (decide(actor, 'case.edit', facts)) return 'write';
+	if (decide(actor, 'case.edit', facts)) {
+		// a case whose personal data was removed after its retention period is not written again
+		const purged = await db.selectFrom('cases').select('purged_at').where('id', '=', caseId).executeTakeFirst();
+		return purged?.purged_at ? 'read' : 'write';
+	}
 	return decide(actor, 'case.view', facts) ? 'read' : null;
 }
 
