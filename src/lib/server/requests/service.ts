@@ -3,7 +3,7 @@ import type { AppContext } from '../context';
 import type { Executor } from '../db/index';
 import { recordAudit } from '../audit/index';
 import { notifyRequestOutcome } from '../notifications/index';
-import { conflict, invalidInput, notFound } from '../errors';
+import { AppError, conflict, invalidInput, notFound } from '../errors';
 import { authorize, can, type Actor } from '../policy/index';
 import { openCaseload, tableTypeOfTable, toConfig } from '../tables/types';
 import { addAgendaItem } from '../../shared/documents';
@@ -346,6 +346,25 @@ export interface SubmitResult {
  * Submits a verzoek tot bespreking. A table that does not accept the actor's organisation type
  * is refused with a Dutch reason (CONFLICT on field tableId), decided by the policy.
  */
+/** At most this many requests per user in a rolling hour: a safeguard against scripts and floods. */
+export const SUBMIT_LIMIT = { count: 10, windowMs: 60 * 60 * 1000 };
+
+async function refuseFlood(db: AppContext['db'], actor: Actor, now: Date): Promise<void> {
+	const since = new Date(now.getTime() - SUBMIT_LIMIT.windowMs).toISOString();
+	const row = await db
+		.selectFrom('requests')
+		.select((eb) => eb.fn.countAll<number>().as('n'))
+		.where('submitted_by', '=', actor.userId)
+		.where('created_at', '>', since)
+		.executeTakeFirstOrThrow();
+	if (Number(row.n) >= SUBMIT_LIMIT.count) {
+		throw new AppError(
+			'THROTTLED',
+			`U heeft het afgelopen uur al ${SUBMIT_LIMIT.count} verzoeken ingediend. Probeer het over een uur opnieuw, of neem contact op met de voorzitter van de tafel.`
+		);
+	}
+}
+
 export async function submitRequest(
 	ctx: AppContext,
 	actor: Actor,
@@ -364,6 +383,7 @@ export async function submitRequest(
 		const reason = submitRefusal(type, await organisationTypeOf(db, actor.organisationId));
 		throw conflict(reason, { tableId: reason });
 	}
+	await refuseFlood(db, actor, now);
 	const valid = await validateRequest(db, type, input, now);
 	const relapse = await findRelapse(db, { name: valid.subjectName, birthdate: valid.birthdate }, now);
 	const at = now.toISOString();
