@@ -352,6 +352,17 @@ const EVENTS = [
 ] as const;
 const CODES = ['INVALID_INPUT', 'NOT_FOUND', 'CONFLICT', 'RATE_LIMITED', 'INTERNAL'];
 
+/** Joins the meeting again, waiting out the event rate limit the fuzzing may have reached. */
+async function rejoin(socket: LiveSocket) {
+	for (let attempt = 0; attempt < 50; attempt++) {
+		const ack = await emitAck(socket, 'meeting:join', { meetingId });
+		if (ack.ok) return;
+		if (ack.code !== 'RATE_LIMITED') throw new Error(`the fuzzer cannot rejoin: ${ack.code}`);
+		await sleep(100);
+	}
+	throw new Error('still rate limited after 5 s');
+}
+
 describe(`socket.io /live, fuzzed (fast-check seed ${SEED})`, () => {
 	it(`every event with random and mutated payloads (${LIVE_RUNS} runs of up to 6 events): acks are well-formed, no case content of another case arrives`, async () => {
 		const police = await as('geen-toegang'); // member of Top 150, no access to T150-2026-014
@@ -360,7 +371,7 @@ describe(`socket.io /live, fuzzed (fast-check seed ${SEED})`, () => {
 		await liveConnected(fuzzed);
 		const heard: { event: string; payload: unknown }[] = [];
 		(fuzzed as unknown as Socket).onAny((event: string, payload: unknown) => heard.push({ event, payload }));
-		expect(await emitAck(fuzzed, 'meeting:join', { meetingId })).toMatchObject({ ok: true });
+		await rejoin(fuzzed);
 
 		// meanwhile the chair records case content of T150-2026-014 in the same meeting room
 		const chair = connectLive(server.url, await as('voorzitter'));
@@ -425,7 +436,7 @@ describe(`socket.io /live, fuzzed (fast-check seed ${SEED})`, () => {
 				const s = await secret;
 				if (s.ok) secretsSent += 1;
 				// the fuzzer left the room? then join again, so it keeps overhearing
-				if (!(await emitAck(fuzzed, 'meeting:join', { meetingId })).ok) throw new Error('the fuzzer cannot rejoin');
+				await rejoin(fuzzed);
 				for (const h of heard) {
 					expect(['case:regie', 'case:attendance'], h.event).not.toContain(h.event);
 					expect(JSON.stringify(h.payload) ?? '').not.toContain(SECRET_ATTENDEE);
@@ -452,4 +463,20 @@ describe(`socket.io /live, fuzzed (fast-check seed ${SEED})`, () => {
 		figures.liveAcks = Object.values(acks).reduce((a, b) => a + b, 0);
 		console.log(`live acks: ${JSON.stringify(acks)}`);
 	}, 40_000);
+
+	it('a flood of events is answered with RATE_LIMITED in Dutch, and the socket works again after a pause', async () => {
+		const socket = connectLive(server.url, await as('deelnemer'));
+		closeSockets.push(socket);
+		await liveConnected(socket);
+		const acks = await Promise.all(Array.from({ length: 250 }, () => emitAck(socket, 'meeting:join', { meetingId }, 10_000)));
+		const limited = acks.filter((a) => !a.ok && a.code === 'RATE_LIMITED');
+		expect(limited.length).toBeGreaterThan(100);
+		expect(acks.filter((a) => a.ok).length).toBeGreaterThanOrEqual(100);
+		expect(limited[0]).toEqual({ ok: false, code: 'RATE_LIMITED', message: 'Te veel verzoeken achter elkaar. Wacht een paar seconden en probeer het opnieuw.' });
+		expect(socket.connected).toBe(true);
+		await sleep(1_000);
+		expect(await emitAck(socket, 'meeting:join', { meetingId })).toMatchObject({ ok: true });
+		figures.floodEvents = acks.length;
+		figures.floodRateLimited = limited.length;
+	});
 });

@@ -52,6 +52,30 @@ function failure(ctx: AppContext, error: unknown): Ack<never> {
 	return { ok: false, code: 'INTERNAL', message: 'Er ging iets mis aan onze kant.' };
 }
 
+/** Events per socket: a burst of this many, refilled at this rate per second. */
+export const LIVE_EVENT_LIMIT = { burst: 100, perSecond: 30 };
+const RATE_LIMITED_MESSAGE = 'Te veel verzoeken achter elkaar. Wacht een paar seconden en probeer het opnieuw.';
+
+/**
+ * A token bucket per socket: a client that floods the server gets RATE_LIMITED acks (events
+ * without an ack are dropped) until the bucket refills; a chair's clicks never come near it.
+ */
+function limitEvents(socket: LiveSocket) {
+	let tokens = LIVE_EVENT_LIMIT.burst;
+	let at = Date.now();
+	socket.use((packet, next) => {
+		const now = Date.now();
+		tokens = Math.min(LIVE_EVENT_LIMIT.burst, tokens + ((now - at) / 1000) * LIVE_EVENT_LIMIT.perSecond);
+		at = now;
+		if (tokens >= 1) {
+			tokens -= 1;
+			return next();
+		}
+		const ack = packet[packet.length - 1];
+		if (typeof ack === 'function') ack({ ok: false, code: 'RATE_LIMITED', message: RATE_LIMITED_MESSAGE } satisfies Ack<never>);
+	});
+}
+
 /**
  * socket.io on the `/live` namespace: authenticated at the handshake with the same session
  * check as the pages; each socket joins `user:<id>` and `session:<id>` so a logout can
@@ -172,6 +196,7 @@ export function createLiveServer(server: http.Server, ctx: AppContext): LiveServ
 
 	live.on('connection', (socket: LiveSocket) => {
 		void socket.join([`user:${socket.data.userId}`, `session:${socket.data.sessionId}`]);
+		limitEvents(socket);
 		const joined = new Set<number>();
 
 		socket.on('meeting:join', async (payload, ack) => {
