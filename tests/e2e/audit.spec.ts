@@ -1,0 +1,46 @@
+import { expect, test } from '@playwright/test';
+import { caseIdFromTable, expectNoAxeViolations, hydrated, loggedInPage, login, screenshot } from './helpers';
+
+/**
+ * The audit log as the beheerder sees it: the search page, a search on one case, and the
+ * case's "Wie heeft dit dossier ingezien" page, each checked by axe.
+ */
+test('de beheerder zoekt in het auditlog en opent de inzage van een casus', async ({ page, browser }) => {
+	// the deelnemer opens the case first, so the log has something to show for it
+	const deelnemer = await loggedInPage(browser, 'deelnemer');
+	await deelnemer.page.getByRole('link', { name: 'Top 150 Regio Voorbeeld' }).first().click();
+	const id = await caseIdFromTable(deelnemer.page, 'T150-2026-014');
+	await deelnemer.page.goto(`/casus/${id}`);
+	await hydrated(deelnemer.page);
+	await deelnemer.context.close();
+
+	await login(page, 'beheerder');
+	await page.goto('/beheer/audit');
+	await hydrated(page);
+	await expect(page.getByRole('heading', { level: 1 })).toHaveText('Auditlog');
+	await expect(page.getByRole('link', { name: 'Auditlog' })).toHaveAttribute('aria-current', 'page');
+	await expectNoAxeViolations(page);
+	await screenshot(page, 'beheerder-auditlog');
+
+	// a wrong date: the message at the field
+	await page.goto('/beheer/audit?van=gisteren');
+	await hydrated(page);
+	await expect(page.getByText('Vul een datum in als jjjj-mm-dd.')).toBeVisible();
+	await expectNoAxeViolations(page);
+
+	await page.goto('/beheer/audit');
+	await hydrated(page);
+	await page.getByLabel('Casuscode').fill('T150-2026-014');
+	await page.getByRole('button', { name: 'Zoeken' }).click();
+	await page.waitForURL(/casus=T150-2026-014/);
+	await hydrated(page);
+	await expect(page.getByRole('status')).toContainText('nieuwste eerst');
+	await screenshot(page, 'beheerder-auditlog-casus');
+
+	await page.getByRole('link', { name: 'T150-2026-014' }).first().click();
+	await page.waitForURL(`/casus/${id}/inzage`);
+	await hydrated(page);
+	await expect(page.getByRole('heading', { level: 1 })).toHaveText('Wie heeft dit dossier ingezien');
+	await expectNoAxeViolations(page);
+	await screenshot(page, 'beheerder-casus-inzage');
+});
