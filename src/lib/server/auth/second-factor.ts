@@ -1,5 +1,5 @@
 import { redirect, type RequestEvent } from '@sveltejs/kit';
-import { generateHOTP, verifyHOTP, createTOTPKeyURI } from '@oslojs/otp';
+import { verifyHOTP, createTOTPKeyURI } from '@oslojs/otp';
 import { sha256 } from '@oslojs/crypto/sha2';
 import { decodeBase32IgnorePadding, encodeBase32NoPadding, encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
 import QRCode from 'qrcode';
@@ -30,12 +30,6 @@ export const codeKey = (userId: number) => `totp:${userId}`;
 
 export interface Meta {
 	ip: string;
-}
-
-/** The TOTP code of a base32 secret at a moment; used by the tests and the demo documentation. */
-export function totpCode(secret: string, at: Date = new Date(), stepOffset = 0): string {
-	const counter = BigInt(Math.floor(at.getTime() / (TOTP_PERIOD * 1000)) + stepOffset);
-	return generateHOTP(decodeBase32IgnorePadding(secret.toUpperCase()), counter, TOTP_DIGITS);
 }
 
 function totpValid(secret: string, code: string, now: Date): boolean {
