@@ -52,10 +52,6 @@ export type AuditAction =
 	| 'totp.enable'
 	| 'totp.disable'
 	| 'totp.verify_failure'
-	| 'totp.recovery_used'
-	| 'totp.enable'
-	| 'totp.disable'
-	| 'totp.verify_failure'
 	| 'totp.recovery_used';
 
 export interface AuditEntry {
