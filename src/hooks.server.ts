@@ -35,6 +35,13 @@ export const handle: Handle = async ({ event, resolve }) => {
 	response.headers.set('referrer-policy', 'same-origin');
 	response.headers.set('x-frame-options', 'DENY');
 	response.headers.set('permissions-policy', 'camera=(), microphone=(), geolocation=()');
+	// CSP 'self' covers same-origin websockets in current browsers but not in all (older
+	// Safari): name our own ws(s) origin explicitly, and nothing else.
+	const csp = response.headers.get('content-security-policy');
+	if (csp?.includes('connect-src')) {
+		const ws = `${event.url.protocol === 'https:' ? 'wss' : 'ws'}://${event.url.host}`;
+		response.headers.set('content-security-policy', csp.replace(/connect-src ([^;]*)/, (_m, list: string) => `connect-src ${list} ${ws}`));
+	}
 	return response;
 };
 

@@ -309,3 +309,33 @@ describe('document connections', () => {
 		expect(got).toEqual(want);
 	});
 });
+
+describe('headers and logs', () => {
+	it('pages carry a CSP that allows only our own origin and websocket, and the other security headers', async () => {
+		const reply = await request(server.url, '/login', {});
+		const csp = reply.headers.get('content-security-policy') ?? '';
+		const connect = /connect-src ([^;]*)/.exec(csp)?.[1]?.trim().split(/\s+/);
+		expect(connect).toEqual(["'self'", `ws://${new URL(server.url).host}`]);
+		expect(csp).toMatch(/script-src 'self'/);
+		expect(csp).toMatch(/frame-ancestors 'none'/);
+		expect(reply.headers.get('x-content-type-options')).toBe('nosniff');
+		expect(reply.headers.get('x-frame-options')).toBe('DENY');
+		expect(reply.headers.get('referrer-policy')).toBe('same-origin');
+	});
+
+	it('a request body over 512 KiB is refused before any page code runs', async () => {
+		const reply = await request(server.url, '/login', { form: { email: 'x@casustafel.example', password: 'x'.repeat(600 * 1024) } });
+		expect(reply.status).toBe(413);
+	});
+
+	it('the server log of this whole matrix holds no names, no case content and no session tokens', async () => {
+		const log = server.output();
+		for (const secret of ['Rens Verzonnen', 'Fatima El Amrani', 'Hanna de Vries', 'inbraken en schulden', 'Matrix Ouder', 'Nieuwe Medewerker', 'nieuw@casustafel.example']) {
+			expect(log).not.toContain(secret);
+		}
+		for (const role of ROLES.filter((r) => r !== 'A')) {
+			const token = (await cookieOf(role))!.split('=')[1]!;
+			expect(log).not.toContain(token);
+		}
+	});
+});

@@ -38,12 +38,22 @@ export interface ContextOptions {
 	log?: Logger;
 }
 
+/**
+ * What never reaches a log line, at the top level or one level down: secrets, and the names
+ * and contact details of people (logs name users by id and cases by id or code).
+ */
+export const LOG_REDACT = [
+	'token', 'password', 'secret', 'cookie', 'authorization', 'name', 'email', 'subjectName', 'subject_name', 'totpSecret', 'recoveryCode',
+	'*.token', '*.password', '*.secret', '*.cookie', '*.authorization', '*.name', '*.email', '*.subjectName', '*.subject_name', '*.totpSecret', '*.recoveryCode',
+	'req.headers.cookie', 'req.headers.authorization'
+];
+
 /** Opens and migrates the database, seeding the demo region when it is new and enabled. */
 export async function createContext(options: ContextOptions = {}): Promise<AppContext> {
 	const config = { ...readConfig(), ...options.config };
 	const log =
 		options.log ??
-		pino({ level: config.logLevel, redact: ['token', 'password', '*.token', '*.password'] });
+		pino({ level: config.logLevel, redact: LOG_REDACT });
 	const db = openDatabase(config.databaseUrl);
 	await migrateToLatest(db);
 	const ctx: AppContext = { config, db, log, now: options.now ?? (() => new Date()) };
