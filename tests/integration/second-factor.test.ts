@@ -3,6 +3,7 @@ import { DEMO_PASSWORD } from '../../src/lib/server/seed/demo';
 import { openShared, user, type SharedDb } from './helpers/db';
 import { demoEmail, login, request, startServer, type Reply, type TestServer } from './helpers/server';
 import { DEMO_TOTP_SECRET, totpNow } from './helpers/totp';
+import { connectLive, liveConnected, rawDocSocket } from './helpers/realtime';
 
 /**
  * The second factor (TOTP) over HTTP against the real server: enrolment on /account, the login
@@ -181,6 +182,19 @@ describe('beheer needs the second factor', () => {
 		const r = await get(pending.cookie, '/beheer/gebruikers');
 		expect(r.status).toBe(303);
 		expect(r.location).toBe(`${STEP}?terug=%2Fbeheer%2Fgebruikers`);
+	});
+
+	it('A session still waiting for its code opens no live connection and no document; after the code it does.', async () => {
+		const pending = await passwordStep('beheerder');
+		const socket = connectLive(server.url, pending.cookie);
+		await expect(liveConnected(socket)).rejects.toThrow('UNAUTHENTICATED');
+		socket.disconnect();
+		const raw = rawDocSocket(server.url, 'meeting:1', pending.cookie);
+		expect((await raw.closed).code).toBe(4401);
+		const full = await login(server.url, beheerder, DEMO_PASSWORD);
+		const ok = connectLive(server.url, full);
+		await liveConnected(ok);
+		ok.disconnect();
 	});
 
 	it('A beheerder without a confirmed factor is sent to set it up, for pages and form actions; with it, beheer opens.', async () => {

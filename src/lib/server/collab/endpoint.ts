@@ -4,6 +4,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { AppContext } from '../context';
 import { recordAudit } from '../audit/index';
 import { SESSION_COOKIE, sessionPolicy, validateSessionToken } from '../auth/session';
+import { secondFactorPending } from '../auth/second-factor';
 import { documentAccess, parseDocumentName } from '../policy/index';
 import { CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED } from './protocol';
 import type { CollabConnection, CollabHub } from './hub';
@@ -58,7 +59,8 @@ export function createCollabEndpoint(ctx: AppContext, hub: CollabHub) {
 		const token = readCookie(req.headers.cookie, SESSION_COOKIE);
 		if (!token) return { close: CLOSE_UNAUTHORIZED } as const;
 		const { session, user } = await validateSessionToken(ctx.db, token, ctx.now(), sessionPolicy(ctx));
-		if (!session) return { close: CLOSE_UNAUTHORIZED } as const;
+		// a session still waiting for its second factor is not logged in yet
+		if (!session || (await secondFactorPending(ctx.db, session.id))) return { close: CLOSE_UNAUTHORIZED } as const;
 		const ref = parseDocumentName(docName);
 		if (!ref || !originAllowed(req, ctx.config.origin)) return { close: CLOSE_FORBIDDEN } as const;
 		const actor = { userId: user.id, organisationId: user.organisationId, isAdmin: user.isAdmin };

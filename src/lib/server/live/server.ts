@@ -3,6 +3,7 @@ import { Server, type Socket } from 'socket.io';
 import type { z } from 'zod';
 import type { AppContext } from '../context';
 import { SESSION_COOKIE, sessionPolicy, validateSessionId, validateSessionToken } from '../auth/session';
+import { secondFactorPending } from '../auth/second-factor';
 import { AppError } from '../errors';
 import { readCookie, originAllowed } from '../collab/endpoint';
 import {
@@ -95,7 +96,8 @@ export function createLiveServer(server: http.Server, ctx: AppContext): LiveServ
 			const token = readCookie(socket.handshake.headers.cookie, SESSION_COOKIE);
 			if (!token || !originAllowed(socket.request, ctx.config.origin)) return next(new Error('UNAUTHENTICATED'));
 			const { session, user } = await validateSessionToken(ctx.db, token, ctx.now(), sessionPolicy(ctx));
-			if (!session) return next(new Error('UNAUTHENTICATED'));
+			// a session still waiting for its second factor is not logged in yet
+			if (!session || (await secondFactorPending(ctx.db, session.id))) return next(new Error('UNAUTHENTICATED'));
 			socket.data = {
 				userId: user.id,
 				sessionId: session.id,
