@@ -103,6 +103,8 @@ test.describe('elke demorol', () => {
 			const nav = mainNav(page);
 			await expect(nav.getByRole('link', { name: 'Mijn overleggen' })).toHaveAttribute('aria-current', 'page');
 			await expect(nav.getByRole('link', { name: 'Mijn account' })).toBeVisible();
+			// ASVS 7.4.4: logging out is one click away on every page
+			await expect(page.locator('form[action="/logout"]').getByRole('button', { name: 'Uitloggen' })).toBeVisible();
 			if (role === 'beheerder') {
 				await expect(nav.getByRole('link', { name: 'Beheer' })).toBeVisible();
 			} else {

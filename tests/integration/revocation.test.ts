@@ -129,6 +129,18 @@ afterAll(async () => {
 });
 
 describe('ending sessions', () => {
+	it('"alle andere sessies beëindigen" on /account closes every other session of the user within a second and keeps this one', async () => {
+		const laptop = await browser(await fresh('secretaris'), [caseDoc, meetingDoc]);
+		const tablet = await browser(await fresh('secretaris'), [meetingDoc]);
+		const phone = await browser(await fresh('secretaris'), [caseDoc]);
+		const answeredAt = await post(phone.cookie, '/account?/endOtherSessions', {});
+		await expectAllClosed(laptop, answeredAt, 4401);
+		await expectAllClosed(tablet, answeredAt, 4401);
+		await expectUntouched(phone);
+		await expectReconnectRefused(laptop.cookie, caseDoc, 4401);
+		expect((await request(server.url, '/account', { cookie: phone.cookie })).status).toBe(200);
+	});
+
 	it('a session ended from /account closes its live socket and documents within a second; the other session stays', async () => {
 		const laptop = await browser(await fresh('secretaris'), [caseDoc, meetingDoc]);
 		const phone = await browser(await fresh('secretaris'), [caseDoc]);

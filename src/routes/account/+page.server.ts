@@ -1,6 +1,6 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
-import { endSession, mySessions } from '$lib/server/account/service';
+import { endOtherSessions, endSession, mySessions } from '$lib/server/account/service';
 import { createFeed, myFeed, revokeFeed } from '$lib/server/calendar/index';
 import { clearSessionCookie, requestMeta, requireActor, toFormFailure } from '$lib/server/http';
 import type { Actions, PageServerLoad } from './$types';
@@ -43,6 +43,13 @@ export const actions: Actions = {
 			redirect(303, '/login?verlopen');
 		}
 		return { success: 'De sessie is beëindigd.' };
+	},
+
+	/** Every session but this one ends, with its live and document connections. */
+	endOtherSessions: async (event) => {
+		const actor = requireActor(event);
+		const ended = await endOtherSessions(event.locals.ctx, actor, event.locals.session!.id, requestMeta(event));
+		return { success: ended === 1 ? 'De andere sessie is beëindigd.' : `De ${ended} andere sessies zijn beëindigd.` };
 	},
 
 	/** A new personal calendar link; the old one stops working. The secret is shown only now. */

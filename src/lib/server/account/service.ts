@@ -53,3 +53,31 @@ export async function endAllSessionsOf(
 	});
 	return ended;
 }
+
+/**
+ * Ends every session of the actor except the one making the request: after a second factor was
+ * set up or removed, or when an unknown session shows up (ASVS 7.4.3, 7.5.2).
+ */
+export async function endOtherSessions(
+	ctx: AppContext,
+	actor: Actor,
+	currentSessionId: string,
+	meta: { ip: string | null }
+): Promise<number> {
+	const others = await ctx.db
+		.selectFrom('sessions')
+		.select('id')
+		.where('user_id', '=', actor.userId)
+		.where('id', '!=', currentSessionId)
+		.execute();
+	for (const s of others) await endSessionEverywhere(ctx, s.id);
+	await recordAudit(ctx.db, {
+		at: ctx.now(),
+		userId: actor.userId,
+		organisationId: actor.organisationId,
+		action: 'session.end',
+		detail: { targetUserId: actor.userId, sessionsEnded: others.length, others: true },
+		ip: meta.ip
+	});
+	return others.length;
+}
