@@ -34,3 +34,7 @@ export function formatDeadline(isoDate: string): string {
 	const d = new Date(`${isoDate}T00:00:00Z`);
 	return Number.isNaN(d.getTime()) ? isoDate : deadline.format(d);
 }
+
+const dayInNl = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam', year: 'numeric', month: '2-digit', day: '2-digit' });
+/** The calendar date in the Netherlands at `at`, as YYYY-MM-DD: what "today" means for deadlines. */
+export const dateInNetherlands = (at: Date): string => dayInNl.format(at);

@@ -1,3 +1,4 @@
+import { dateInNetherlands } from '../../shared/format';
 import { z } from 'zod';
 import type { AppContext } from '../context';
 import type { Executor } from '../db/index';
@@ -33,17 +34,8 @@ const PHASE_FROM: readonly string[] = ['besproken', 'in_uitvoering', 'monitoring
 
 // ---- calendar dates (YYYY-MM-DD) ----
 
-const amsterdamDay = new Intl.DateTimeFormat('en-CA', {
-	timeZone: 'Europe/Amsterdam',
-	year: 'numeric',
-	month: '2-digit',
-	day: '2-digit'
-});
-
 /** Today's date in the Netherlands, as YYYY-MM-DD. */
-export function todayIn(now: Date): string {
-	return amsterdamDay.format(now);
-}
+export const todayIn = dateInNetherlands;
 
 /** `date` plus whole months; the day is clamped to the month's last day (31 jan + 1 = 28/29 feb). */
 export function addMonths(date: string, months: number): string {

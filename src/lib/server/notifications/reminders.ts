@@ -1,3 +1,4 @@
+import { dateInNetherlands } from '../../shared/format';
 import type { AppContext } from '../context';
 import { notify } from './index';
 
@@ -9,9 +10,7 @@ import { notify } from './index';
  */
 
 /** The calendar date in the Netherlands, YYYY-MM-DD. */
-export function dutchDay(at: Date): string {
-	return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Amsterdam', year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
-}
+export const dutchDay = dateInNetherlands;
 
 /** Whole days from `from` to `to`, both YYYY-MM-DD. */
 export function daysBetween(from: string, to: string): number {

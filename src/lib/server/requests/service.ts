@@ -1,3 +1,4 @@
+import { dateInNetherlands } from '../../shared/format';
 import { z } from 'zod';
 import type { AppContext } from '../context';
 import type { Executor } from '../db/index';
@@ -68,9 +69,7 @@ function withArticle(name: string): string {
 }
 
 /** The calendar date in the Netherlands, YYYY-MM-DD. */
-function dutchToday(now: Date): string {
-	return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Amsterdam', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
-}
+const dutchToday = dateInNetherlands;
 
 function relapseCutoff(now: Date): string {
 	const d = new Date(now);
