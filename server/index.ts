@@ -5,6 +5,7 @@ import { createContext, installContext, type AppContext, type ContextOptions } f
 import { attachRealtime } from './realtime';
 import { startNotifications } from '../src/lib/server/notifications/service';
 import { startRetention } from '../src/lib/server/retention/index';
+import { startWalCheckpointer } from '../src/lib/server/db/checkpoint';
 
 /**
  * The Casustafel process: one HTTP server on one port. It mounts the SvelteKit handler from
@@ -27,6 +28,8 @@ export async function startServer(options: ContextOptions = {}): Promise<Running
 	const contextPromise = createContext(options);
 	installContext(contextPromise);
 	const ctx = await contextPromise;
+	// WAL checkpoints (two fsyncs each) on a worker thread, not inside a commit on the event loop
+	const checkpointer = startWalCheckpointer(ctx.db, ctx.log);
 
 	// adapter-node assumes https unless told otherwise. Without ORIGIN or PROTOCOL_HEADER, we
 	// tell it the real protocol of each connection through a header only we set, so the origin
@@ -65,6 +68,7 @@ export async function startServer(options: ContextOptions = {}): Promise<Running
 			await retention.stop();
 			await realtime.close();
 			await stopped;
+			await checkpointer?.stop();
 			await ctx.db.destroy();
 		})());
 	return { ctx, server, url, close };

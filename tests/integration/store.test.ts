@@ -71,3 +71,35 @@ describe('the document update log', () => {
 		expect(store.load('case:3').updates).toHaveLength(1);
 	});
 });
+
+describe('WAL checkpoints on a worker thread', () => {
+	it('keeps the WAL checkpointed while the event loop only commits, and loses nothing', async () => {
+		const { startWalCheckpointer } = await import('../../src/lib/server/db/checkpoint');
+		const pino = (await import('pino')).default;
+		const { sqlite, store } = await freshStore();
+		const checkpointer = startWalCheckpointer(db!, pino({ level: 'silent' }), 50);
+		expect(checkpointer).not.toBeNull();
+		try {
+			// the commit path no longer checkpoints by itself
+			expect(sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+			const sent: Promise<number>[] = [];
+			for (let i = 0; i < 3000; i++) {
+				sent.push(store.append(`case:${i % 20}`, update(`regel ${i} `.repeat(20))));
+				if (i % 100 === 99) await new Promise((r) => setImmediate(r));
+			}
+			await Promise.all(sent);
+			// the worker catches up: every WAL frame ends up in the database file
+			const { stats } = checkpointer!;
+			for (let i = 0; i < 100 && !(stats.lastLog > 0 && stats.lastCheckpointed === stats.lastLog); i++) {
+				await new Promise((r) => setTimeout(r, 50));
+			}
+			expect(stats.lastLog).toBeGreaterThan(0);
+			expect(stats.lastCheckpointed).toBe(stats.lastLog);
+			expect(sqlite.prepare('select count(*) as n from doc_updates').get()).toEqual({ n: 3000 });
+		} finally {
+			await checkpointer!.stop();
+		}
+		// stopping hands the checkpoint back to SQLite
+		expect(sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+	});
+});
