@@ -6,11 +6,11 @@
 import { performance } from 'node:perf_hooks';
 import * as Y from 'yjs';
 import type WebSocket from 'ws';
-import { connectParticipant, edit, newTypist, waitSynced } from './clients';
+import { connectParticipant, edit, newTypist, waitSynced, type Endpoint } from './clients';
 import { sleep, waitFor } from './stats';
 
 export interface CycleOptions {
-	wsBase: string;
+	endpoint: Endpoint;
 	docNames: string[];
 	/** index of the first cycle: doc = docNames[(first + i) % docNames.length] */
 	first: number;
@@ -48,8 +48,8 @@ export async function runCycles(o: CycleOptions): Promise<CycleResult> {
 		const n = o.first + i;
 		const docName = o.docNames[n % o.docNames.length]!;
 		const started = performance.now();
-		const a = connectParticipant(o.wsBase, docName, o.wsFor(n, 0), `cyclus ${n} a`);
-		const b = connectParticipant(o.wsBase, docName, o.wsFor(n, 1), `cyclus ${n} b`);
+		const a = connectParticipant(o.endpoint, docName, o.wsFor(n, 0), `cyclus ${n} a`);
+		const b = connectParticipant(o.endpoint, docName, o.wsFor(n, 1), `cyclus ${n} b`);
 		try {
 			await waitSynced([a, b], 10_000);
 			openMs.push(performance.now() - started);

@@ -1,8 +1,13 @@
 /**
  * The meeting load: M meetings × P participants, each meeting on its own document, 2–3
- * typists per meeting typing at human pace (about 5 characters a second, jittered, with short
- * pauses), now and then pasting a paragraph; everyone else reads along. Bounded by time:
- * typing stops at `durationMs`, delivery is awaited at most `drainMs`, then all close.
+ * typists per meeting (3 in even meetings, 2 in odd ones) typing in bursts at human pace
+ * (a phrase of 20–120 characters at about 5 a second, jittered, then a pause of 1–10 s to
+ * listen; now and then a pasted paragraph instead of a phrase), and everyone else reading
+ * along. During the typing the chair of every meeting moves to the next agenda item once
+ * (everyone present leaves the item's document and opens the next one, at a random moment
+ * per meeting), `lateJoiners` participants per meeting join late and `leavers` leave early.
+ * Bounded by time: typing stops at `durationMs`, delivery is awaited at most `drainMs`, then
+ * all close.
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type WebSocket from 'ws';
@@ -13,22 +18,29 @@ import {
 	newTypist,
 	waitSynced,
 	type EditKind,
+	type Endpoint,
 	type Participant,
-	type Typist
+	type Typist,
+	type Watch
 } from './clients';
-import { rng, sleep } from './stats';
+import { rng, sleep, waitFor } from './stats';
 
 export interface LoadOptions {
-	wsBase: string;
-	docNames: string[];
+	endpoint: Endpoint;
+	/** per meeting, its agenda items' documents in order (the load moves to the second one) */
+	items: string[][];
 	participants: number;
 	durationMs: number;
 	/** edits before this are not sampled (JIT and connection warm-up) */
 	warmupMs: number;
 	charsPerSecond: number;
-	/** mean seconds between pastes, per typist */
-	pasteEverySeconds: number;
+	/** chance that a burst is a pasted paragraph instead of typed phrase */
+	pasteChance: number;
 	pasteChars: number;
+	lateJoiners: number;
+	leavers: number;
+	/** move every meeting to its next agenda item once during the typing */
+	switchItems: boolean;
 	/** WebSocket class (with its user's cookie) per participant index */
 	wsFor: (meeting: number, participant: number) => typeof WebSocket;
 	seed: number;
@@ -59,33 +71,85 @@ export interface LoadResult {
 	anomalies: number;
 	drainMs: number;
 	unexpectedDisconnects: number;
+	/** agenda item switches: from leaving one document until everyone present synced the next */
+	switchMs: number[];
+	lateJoins: number;
+	/** late joiners: from connecting until synced */
+	joinMs: number[];
+	leaves: number;
 	/** the runner (clients) during typing: event-loop delay and CPU */
 	client: { eventLoopDelayP99Ms: number; eventLoopDelayMaxMs: number; cpuPercent: number };
 	convergedDocs: number;
 }
 
+interface Seat {
+	index: number;
+	participant: Participant | null;
+	watch: Watch | null;
+	typist: Typist | null;
+}
+
+interface Meeting {
+	index: number;
+	item: number;
+	seats: Seat[];
+}
+
 export async function runLoad(o: LoadOptions): Promise<LoadResult> {
 	const rand = rng(o.seed);
-	const groups: Participant[][] = [];
+	const meetings: Meeting[] = [];
 	const typists: Typist[] = [];
+	const everyone = new Set<Participant>();
+	const closed: Participant[] = [];
 	const probe = new LatencyProbe();
+	const switchMs: number[] = [];
+	const joinMs: number[] = [];
+	let lateJoins = 0;
+	let leaves = 0;
+
+	const open = (m: Meeting, seat: Seat) => {
+		const p = connectParticipant(o.endpoint, o.items[m.index]![m.item]!, o.wsFor(m.index, seat.index), `deelnemer ${m.index}.${seat.index}`);
+		everyone.add(p);
+		seat.participant = p;
+		if (seat.typist) {
+			seat.typist.participant = p;
+			seat.typist.cursor = null;
+		}
+		const keys = m.seats.filter((s) => s.typist && s !== seat).map((s) => s.typist!.key);
+		seat.watch = probe.watch(p, keys);
+		return p;
+	};
+	const leave = (seat: Seat) => {
+		if (!seat.participant) return;
+		seat.watch!.active = false;
+		seat.participant.close();
+		closed.push(seat.participant);
+		everyone.delete(seat.participant);
+		seat.participant = null;
+		seat.watch = null;
+	};
+
 	const t0 = performance.now();
 	try {
-		for (let m = 0; m < o.docNames.length; m++) {
-			const group: Participant[] = [];
-			for (let p = 0; p < o.participants; p++) {
-				group.push(connectParticipant(o.wsBase, o.docNames[m]!, o.wsFor(m, p), `deelnemer ${m}.${p}`));
-			}
-			groups.push(group);
+		const lateFrom = o.participants - o.lateJoiners;
+		for (let m = 0; m < o.items.length; m++) {
+			const meeting: Meeting = { index: m, item: 0, seats: [] };
 			const typistCount = Math.min(o.participants, m % 2 === 0 ? 3 : 2);
+			for (let i = 0; i < o.participants; i++) {
+				const seat: Seat = { index: i, participant: null, watch: null, typist: null };
+				meeting.seats.push(seat);
+			}
 			for (let k = 0; k < typistCount; k++) {
-				const t = newTypist(`${o.keyPrefix}m${m}t${k}`, group[k]!);
+				// placeholder participant until the seat opens the document
+				const t = newTypist(`${o.keyPrefix}m${m}t${k}`, null as unknown as Participant);
+				meeting.seats[k]!.typist = t;
 				typists.push(t);
 				probe.addTypist(t);
 			}
-			for (const participant of group) probe.watch(participant);
+			for (const seat of meeting.seats) if (seat.index < lateFrom) open(meeting, seat);
+			meetings.push(meeting);
 		}
-		await waitSynced(groups.flat(), 30_000);
+		await waitSynced([...everyone], 60_000);
 		const connectMs = performance.now() - t0;
 		await sleep(500);
 		o.onConnected?.();
@@ -105,24 +169,85 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
 		}, o.warmupMs);
 		o.onTypingStart?.();
 
-		const base = 1000 / o.charsPerSecond;
-		const pasteProbability = 1 / (o.pasteEverySeconds * o.charsPerSecond);
+		const gap = 1000 / o.charsPerSecond;
 		const typeAway = async (typist: Typist, r: () => number) => {
 			// typists do not start in lockstep
-			await sleep(r() * base * 2);
+			await sleep(r() * 3000);
 			while (performance.now() < end) {
-				const x = r();
-				const kind: EditKind = x < pasteProbability ? 'paste' : x < pasteProbability + 0.04 ? 'backspace' : 'char';
-				chars += edit(typist, kind, o.pasteChars);
-				edits[kind] += 1;
-				edits.total += 1;
-				// about 5 keys a second: 0.5–1.5 × the mean gap, and now and then a pause to think
-				let gap = base * (0.5 + r());
-				if (r() < 0.01) gap += 500 + r() * 1500;
-				await sleep(Math.min(gap, Math.max(0, end - performance.now())));
+				if (!typist.participant.synced()) {
+					await sleep(20); // the item is still opening: wait, as a person would
+					continue;
+				}
+				if (r() < o.pasteChance) {
+					chars += edit(typist, 'paste', o.pasteChars);
+					edits.paste += 1;
+					edits.total += 1;
+				} else {
+					const phrase = 20 + Math.floor(r() * 100);
+					for (let c = 0; c < phrase && performance.now() < end && typist.participant.synced(); c++) {
+						const kind: EditKind = r() < 0.04 ? 'backspace' : 'char';
+						chars += edit(typist, kind, o.pasteChars);
+						edits[kind] += 1;
+						edits.total += 1;
+						await sleep(Math.min(gap * (0.5 + r()), Math.max(0, end - performance.now())));
+					}
+				}
+				// listening: 1–10 s before the next phrase
+				await sleep(Math.min(1000 + r() * 9000, Math.max(0, end - performance.now())));
 			}
 		};
-		await Promise.all(typists.map((t, i) => typeAway(t, rng(o.seed * 1000 + i + Math.floor(rand() * 1e6)))));
+		const chair = async (m: Meeting, r: () => number) => {
+			const at = start + o.durationMs * (0.25 + 0.5 * r());
+			// late joiners come in during the first half, leavers go in the second half
+			const events: { at: number; run: () => Promise<void> }[] = [];
+			for (const seat of m.seats.slice(o.participants - o.lateJoiners)) {
+				events.push({
+					at: start + o.durationMs * (0.05 + 0.45 * r()),
+					run: async () => {
+						const t = performance.now();
+						const p = open(m, seat);
+						lateJoins += 1;
+						await waitFor(() => p.synced() || p !== seat.participant, 30_000, 'a late joiner to sync', 5);
+						joinMs.push(performance.now() - t);
+					}
+				});
+			}
+			const leaverSeats = m.seats.slice(Math.max(0, o.participants - o.lateJoiners - o.leavers), o.participants - o.lateJoiners);
+			for (const seat of leaverSeats.filter((s) => !s.typist)) {
+				events.push({
+					at: start + o.durationMs * (0.55 + 0.35 * r()),
+					run: async () => {
+						leave(seat);
+						leaves += 1;
+					}
+				});
+			}
+			if (o.switchItems && o.items[m.index]!.length > 1) {
+				events.push({
+					at,
+					run: async () => {
+						const t = performance.now();
+						const present = m.seats.filter((s) => s.participant);
+						for (const seat of present) leave(seat);
+						m.item = (m.item + 1) % o.items[m.index]!.length;
+						const opened = present.map((seat) => open(m, seat));
+						await waitFor(() => opened.every((p) => p.synced()), 30_000, 'everyone to open the next item', 5);
+						switchMs.push(performance.now() - t);
+					}
+				});
+			}
+			events.sort((a, b) => a.at - b.at);
+			for (const e of events) {
+				const wait = e.at - performance.now();
+				if (wait > 0) await sleep(wait);
+				if (performance.now() >= end) break;
+				await e.run();
+			}
+		};
+		await Promise.all([
+			...typists.map((t, i) => typeAway(t, rng(o.seed * 1000 + i + Math.floor(rand() * 1e6)))),
+			...meetings.map((m, i) => chair(m, rng(o.seed * 7919 + i + Math.floor(rand() * 1e6))))
+		]);
 		clearTimeout(warmupTimer);
 		const typingSeconds = (performance.now() - start) / 1000;
 		loop.disable();
@@ -130,22 +255,25 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
 		const cpuWall = performance.now() - wall0;
 		o.onTypingEnd?.();
 
-		let expectedDeliveries = 0;
-		for (const t of typists) expectedDeliveries += t.sendTimes.length * (o.participants - 1);
 		const drainStart = performance.now();
-		while (probe.delivered < expectedDeliveries && performance.now() - drainStart < o.drainMs) await sleep(10);
+		let t = probe.tally();
+		while (t.delivered < t.expected && performance.now() - drainStart < o.drainMs) {
+			await sleep(10);
+			t = probe.tally();
+		}
 		const drainMs = performance.now() - drainStart;
 
-		// every replica of a meeting's document ends in the same state
+		// every replica of a meeting's current document ends in the same state
 		let convergedDocs = 0;
-		for (const group of groups) {
-			const first = group[0]!.text.toString();
-			if (group.every((p) => p.text.toString() === first)) convergedDocs += 1;
+		for (const m of meetings) {
+			const present = m.seats.map((s) => s.participant).filter((p): p is Participant => p !== null);
+			const first = present[0]?.text.toString();
+			if (present.every((p) => p.text.toString() === first)) convergedDocs += 1;
 		}
 
 		const measuredSeconds = (o.durationMs - o.warmupMs) / 1000;
 		return {
-			meetings: o.docNames.length,
+			meetings: o.items.length,
 			participantsPerMeeting: o.participants,
 			typists: typists.length,
 			connectMs,
@@ -155,12 +283,16 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
 			editsPerSecond: edits.total / typingSeconds,
 			charsTyped: chars,
 			samples: probe.samples,
-			expectedDeliveries,
-			delivered: probe.delivered,
-			missing: expectedDeliveries - probe.delivered,
+			expectedDeliveries: t.expected,
+			delivered: t.delivered,
+			missing: t.expected - t.delivered,
 			anomalies: probe.anomalies,
 			drainMs,
-			unexpectedDisconnects: groups.flat().reduce((n, p) => n + p.drops, 0),
+			unexpectedDisconnects: [...everyone, ...closed].reduce((n, p) => n + p.drops, 0),
+			switchMs,
+			lateJoins,
+			joinMs,
+			leaves,
 			client: {
 				eventLoopDelayP99Ms: loop.percentile(99) / 1e6,
 				eventLoopDelayMaxMs: loop.max / 1e6,
@@ -169,6 +301,6 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
 			convergedDocs
 		};
 	} finally {
-		for (const group of groups) for (const p of group) p.close();
+		for (const p of everyone) p.close();
 	}
 }

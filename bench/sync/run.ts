@@ -32,8 +32,10 @@ import {
 	setExtraNodeArgs,
 	startBaseline,
 	startCasustafel,
+	startHocuspocus,
 	websocketWithCookie,
 	type Casustafel,
+	type Hocuspocus,
 	type ServerProcess
 } from './servers';
 import { distribution, round, sleep, type Distribution } from './stats';
@@ -54,19 +56,23 @@ function option(name: string, env: string, fallback: number): number {
 const full = flag('full');
 const opts = {
 	mode: full ? 'full' : 'quick',
-	meetings: option('meetings', 'BENCH_MEETINGS', full ? 10 : 5),
-	participants: option('participants', 'BENCH_PARTICIPANTS', 8),
-	durationSeconds: option('duration', 'BENCH_DURATION', full ? 120 : 12),
+	meetings: option('meetings', 'BENCH_MEETINGS', full ? 50 : 10),
+	participants: option('participants', 'BENCH_PARTICIPANTS', 20),
+	durationSeconds: option('duration', 'BENCH_DURATION', full ? 120 : 20),
 	slices: option('slices', 'BENCH_SLICES', full ? 4 : 2),
-	warmupSeconds: full ? 5 : 1,
-	cycles: option('cycles', 'BENCH_CYCLES', full ? 1000 : 300),
-	rounds: full ? 5 : 3,
-	docs: option('docs', 'BENCH_DOCS', full ? 500 : 150),
+	warmupSeconds: full ? 5 : 2,
+	cycles: option('cycles', 'BENCH_CYCLES', full ? 1000 : 200),
+	rounds: full ? 5 : 2,
+	docs: option('docs', 'BENCH_DOCS', full ? 500 : 100),
 	concurrency: option('concurrency', 'BENCH_CONCURRENCY', 10),
 	seed: option('seed', 'BENCH_SEED', 20260),
 	charsPerSecond: 5,
-	pasteEverySeconds: 20,
+	/** chance that a burst is a pasted paragraph rather than a typed phrase */
+	pasteChance: 0.1,
 	pasteChars: 300,
+	lateJoiners: 2,
+	leavers: 2,
+	switchItems: true,
 	editsPerCycle: 20,
 	settleSeconds: full ? 5 : 1.5,
 	finalSettleSeconds: full ? 60 : 5
@@ -75,6 +81,18 @@ const only = (() => {
 	const i = argv.indexOf('--only');
 	return i >= 0 ? argv[i + 1] : undefined;
 })();
+/** which parts run: memory cycles, the meeting load, the stress ramp (default: memory and load; --full adds stress) */
+const phases = new Set(
+	(() => {
+		const i = argv.indexOf('--phases');
+		if (i >= 0) return argv[i + 1]!.split(',');
+		if (flag('stress')) return ['stress'];
+		return full ? ['memory', 'load', 'stress'] : ['memory', 'load'];
+	})()
+);
+const stressStepSize = option('stress-step', 'BENCH_STRESS_STEP', 10);
+const stressMax = phases.has('stress') ? option('stress-max', 'BENCH_STRESS_MAX', 150) : 0;
+const stressSeconds = option('stress-seconds', 'BENCH_STRESS_SECONDS', 15);
 const cpuProf = flag('cpu-prof');
 const heapProbe = flag('heap-probe');
 const writeReadme = !flag('no-readme');
@@ -216,19 +234,24 @@ interface MemoryResult {
 	docUpdateRowsLeft?: number;
 }
 
-interface LoadSummary extends Omit<LoadResult, 'samples'> {
+interface LoadSummary extends Omit<LoadResult, 'samples' | 'switchMs' | 'joinMs'> {
 	latencyMs: Distribution;
 	/** the load runs in slices, alternating between the servers; p99 of each slice */
 	latencyP99PerSlice: number[];
 	slices: number;
+	switchMs: Distribution;
+	joinMs: Distribution;
+	/** Casustafel: rows appended to doc_updates; Hocuspocus: documents saved (debounced) */
 	storedRows?: number;
-	/** rows in doc_updates after everyone connected and before anyone typed */
+	/** stored by connecting alone, after everyone connected and before anyone typed */
 	storedByConnecting?: number;
 	compactionsSeen?: number;
 	storedPerSecond?: number;
 	storedPerSecondPeak?: number;
 	serverCpuPercent: number;
 	rss: { beforeKiB: number; peakKiB: number; afterKiB: number };
+	/** RSS with everyone connected minus RSS before anyone connected, per connected client */
+	perClientKiB: number;
 }
 
 interface ServerResult {
@@ -236,41 +259,58 @@ interface ServerResult {
 	label: string;
 	pid: number;
 	startSeconds: number;
-	memory: MemoryResult;
-	load: LoadSummary;
+	memory?: MemoryResult;
+	load?: LoadSummary;
+	stress?: StressStep[];
 }
 
-type Kind = 'casustafel' | 'baseline';
+type Kind = 'casustafel' | 'baseline' | 'hocuspocus';
+const KINDS: Kind[] = ['casustafel', 'baseline', 'hocuspocus'];
+const LABELS: Record<Kind, string> = {
+	casustafel: 'Casustafel (SQLite)',
+	baseline: 'bare @y/websocket-server',
+	hocuspocus: 'Hocuspocus + SQLite'
+};
 
 interface Target {
 	kind: Kind;
 	label: string;
 	server: ServerProcess;
 	cas: Casustafel | null;
+	hocus: Hocuspocus | null;
 	startSeconds: number;
-	loadDocs: string[];
+	/** per meeting, two agenda items' documents */
+	items: string[][];
 	cycleDocs: string[];
 	wsFor: (a: number, b: number) => WebSocket;
 }
 type WebSocket = ReturnType<typeof websocketWithCookie>;
 
+const loadDocCount = () => Math.max(opts.meetings, stressMax) * 2;
+
 async function start(kind: Kind, ids: number[]): Promise<Target> {
 	const t0 = performance.now();
-	const server: ServerProcess | Casustafel =
-		kind === 'casustafel' ? await startCasustafel(opts.meetings + opts.docs) : await startBaseline();
+	const server: ServerProcess =
+		kind === 'casustafel'
+			? await startCasustafel(loadDocCount() + opts.docs)
+			: kind === 'hocuspocus'
+				? await startHocuspocus()
+				: await startBaseline();
 	const startSeconds = (performance.now() - t0) / 1000;
 	const cas = kind === 'casustafel' ? (server as Casustafel) : null;
 	const names = (cas ? cas.caseIds : ids).map((id) => `case:${id}`);
 	const wsClasses = cas ? cas.cookies.map((c) => websocketWithCookie(c)) : [websocketWithCookie(null)];
 	console.log(`${kind}: pid ${server.pid} at ${server.url}, ready after ${round(startSeconds, 1)} s`);
+	const loadNames = names.slice(0, loadDocCount());
 	return {
 		kind,
-		label: kind === 'casustafel' ? 'Casustafel' : 'baseline @y/websocket-server',
+		label: LABELS[kind],
 		server,
 		cas,
+		hocus: kind === 'hocuspocus' ? (server as Hocuspocus) : null,
 		startSeconds,
-		loadDocs: names.slice(0, opts.meetings),
-		cycleDocs: names.slice(opts.meetings),
+		items: Array.from({ length: loadNames.length / 2 }, (_, m) => [loadNames[2 * m]!, loadNames[2 * m + 1]!]),
+		cycleDocs: names.slice(loadDocCount()),
 		wsFor: (a, b) => wsClasses[(a + b) % wsClasses.length]!
 	};
 }
@@ -292,7 +332,7 @@ async function memoryPhase(t: Target): Promise<MemoryResult> {
 	await probe('start');
 	const cycle = (first: number, cycles: number) =>
 		runCycles({
-			wsBase: server.wsBase,
+			endpoint: server,
 			docNames: t.cycleDocs,
 			first,
 			cycles,
@@ -365,11 +405,13 @@ interface Slice {
 	storedPerSecondPeak: number;
 	compactions: number;
 	peakKiB: number;
+	beforeConnectKiB: number;
+	connectedKiB: number;
 }
 
 /** One slice of the meeting load: everyone connects, types for the slice, drains and leaves. */
-async function loadSlice(t: Target, slice: number, durationMs: number): Promise<Slice> {
-	const { server, cas } = t;
+async function loadSlice(t: Target, slice: number, durationMs: number, meetings = opts.meetings, quiet = false): Promise<Slice> {
+	const { server, cas, hocus } = t;
 	let cpuStart = 0;
 	let cpuEnd = 0;
 	let storedStart = 0;
@@ -377,29 +419,39 @@ async function loadSlice(t: Target, slice: number, durationMs: number): Promise<
 	let storedByConnecting = 0;
 	let typingStart = 0;
 	let typingEnd = 0;
+	let connectedKiB = 0;
 	const tally = new RowTally();
-	const poll = () => (cas ? tally.poll(cas.rowsPerDoc()) : 0);
+	let hocusStores = hocus ? (await hocus.stats()).stores : 0;
+	const poll = () => (cas ? tally.poll(cas.rowsPerDoc()) : hocusStores);
+	const hocusTimer = hocus
+		? setInterval(() => void hocus.stats().then((x) => (hocusStores = x.stores), () => {}), 100)
+		: null;
 	poll();
-	const base = tally.total;
-	const samples = sampler(server, 100, cas ? poll : undefined);
+	const base = poll();
+	const beforeConnectKiB = server.rssKiB();
+	const samples = sampler(server, 100, cas || hocus ? poll : undefined);
 	let load: LoadResult;
 	let sampled: ReturnType<typeof samples.stop>;
 	try {
 		load = await runLoad({
-			wsBase: server.wsBase,
-			docNames: t.loadDocs,
+			endpoint: server,
+			items: t.items.slice(0, meetings),
 			participants: opts.participants,
 			durationMs,
 			warmupMs: opts.warmupSeconds * 1000,
 			charsPerSecond: opts.charsPerSecond,
-			pasteEverySeconds: opts.pasteEverySeconds,
+			pasteChance: opts.pasteChance,
 			pasteChars: opts.pasteChars,
+			lateJoiners: opts.lateJoiners,
+			leavers: opts.leavers,
+			switchItems: opts.switchItems,
 			wsFor: t.wsFor,
 			seed: opts.seed + slice,
 			keyPrefix: `s${slice}`,
 			drainMs: 10_000,
 			onConnected() {
 				storedByConnecting = poll() - base;
+				connectedKiB = server.rssKiB();
 			},
 			onTypingStart() {
 				typingStart = performance.now();
@@ -414,6 +466,7 @@ async function loadSlice(t: Target, slice: number, durationMs: number): Promise<
 		});
 	} finally {
 		sampled = samples.stop();
+		if (hocusTimer) clearInterval(hocusTimer);
 	}
 	// the busiest one-second window of stored rows
 	let peak = 0;
@@ -424,12 +477,14 @@ async function loadSlice(t: Target, slice: number, durationMs: number): Promise<
 	}
 	const typingSeconds = (typingEnd - typingStart) / 1000;
 	const l = distribution(load.samples);
-	console.log(
-		`   ${t.kind} slice ${slice + 1}: ${load.edits.total} edits (${round(load.editsPerSecond, 1)}/s), ` +
-			`latency p50 ${round(l.p50)} p99 ${round(l.p99)} p99.9 ${round(l.p999)} ms (n=${l.count}), missing ${load.missing}` +
-			(cas ? `, stored ${round((storedEnd - storedStart) / typingSeconds, 1)} rows/s` : '') +
-			`, server CPU ${round(((cpuEnd - cpuStart) / typingSeconds) * 100, 0)}%, runner event-loop p99 ${round(load.client.eventLoopDelayP99Ms, 1)} ms`
-	);
+	if (!quiet) {
+		console.log(
+			`   ${t.kind} slice ${slice + 1}: ${load.edits.total} edits (${round(load.editsPerSecond, 1)}/s), ` +
+				`latency p50 ${round(l.p50)} p99 ${round(l.p99)} p99.9 ${round(l.p999)} ms (n=${l.count}), missing ${load.missing}` +
+				(cas || hocus ? `, stored ${round((storedEnd - storedStart) / typingSeconds, 1)}/s` : '') +
+				`, server CPU ${round(((cpuEnd - cpuStart) / typingSeconds) * 100, 0)}%, runner CPU ${round(load.client.cpuPercent, 0)}% event-loop p99 ${round(load.client.eventLoopDelayP99Ms, 1)} ms`
+		);
+	}
 	return {
 		load,
 		typingSeconds,
@@ -438,7 +493,9 @@ async function loadSlice(t: Target, slice: number, durationMs: number): Promise<
 		storedByConnecting,
 		storedPerSecondPeak: peak,
 		compactions: tally.compactions,
-		peakKiB: sampled.peakKiB
+		peakKiB: sampled.peakKiB,
+		beforeConnectKiB,
+		connectedKiB
 	};
 }
 
@@ -447,6 +504,8 @@ function summarise(t: Target, slices: Slice[], beforeKiB: number, afterKiB: numb
 	const sum = (f: (l: LoadResult) => number) => loads.reduce((n, l) => n + f(l), 0);
 	const typingSeconds = slices.reduce((n, s) => n + s.typingSeconds, 0);
 	const storedRows = slices.reduce((n, s) => n + s.storedRows, 0);
+	const stores = t.cas !== null || t.hocus !== null;
+	const clients = loads[0]!.meetings * (loads[0]!.participantsPerMeeting - opts.lateJoiners);
 	return {
 		meetings: loads[0]!.meetings,
 		participantsPerMeeting: loads[0]!.participantsPerMeeting,
@@ -468,6 +527,10 @@ function summarise(t: Target, slices: Slice[], beforeKiB: number, afterKiB: numb
 		anomalies: sum((l) => l.anomalies),
 		drainMs: Math.max(...loads.map((l) => l.drainMs)),
 		unexpectedDisconnects: sum((l) => l.unexpectedDisconnects),
+		lateJoins: sum((l) => l.lateJoins),
+		leaves: sum((l) => l.leaves),
+		switchMs: distribution(loads.flatMap((l) => l.switchMs)),
+		joinMs: distribution(loads.flatMap((l) => l.joinMs)),
 		client: {
 			eventLoopDelayP99Ms: Math.max(...loads.map((l) => l.client.eventLoopDelayP99Ms)),
 			eventLoopDelayMaxMs: Math.max(...loads.map((l) => l.client.eventLoopDelayMaxMs)),
@@ -477,14 +540,73 @@ function summarise(t: Target, slices: Slice[], beforeKiB: number, afterKiB: numb
 		latencyMs: distribution(loads.flatMap((l) => l.samples)),
 		latencyP99PerSlice: loads.map((l) => round(distribution(l.samples).p99)),
 		slices: slices.length,
-		storedRows: t.cas ? storedRows : undefined,
-		storedByConnecting: t.cas ? slices.reduce((n, s) => n + s.storedByConnecting, 0) : undefined,
+		storedRows: stores ? storedRows : undefined,
+		storedByConnecting: stores ? slices.reduce((n, s) => n + s.storedByConnecting, 0) : undefined,
 		compactionsSeen: t.cas ? slices.reduce((n, s) => n + s.compactions, 0) : undefined,
-		storedPerSecond: t.cas ? storedRows / typingSeconds : undefined,
-		storedPerSecondPeak: t.cas ? Math.max(...slices.map((s) => s.storedPerSecondPeak)) : undefined,
+		storedPerSecond: stores ? storedRows / typingSeconds : undefined,
+		storedPerSecondPeak: stores ? Math.max(...slices.map((s) => s.storedPerSecondPeak)) : undefined,
 		serverCpuPercent: (slices.reduce((n, s) => n + s.cpuSeconds, 0) / typingSeconds) * 100,
-		rss: { beforeKiB, peakKiB: Math.max(...slices.map((s) => s.peakKiB)), afterKiB }
+		rss: { beforeKiB, peakKiB: Math.max(...slices.map((s) => s.peakKiB)), afterKiB },
+		perClientKiB: Math.max(...slices.map((s) => (s.connectedKiB - s.beforeConnectKiB) / clients))
 	};
+}
+
+// ---------------------------------------------------------------- stress
+
+interface StressStep {
+	meetings: number;
+	clients: number;
+	editsPerSecond: number;
+	latencyMs: Distribution;
+	missing: number;
+	serverCpuPercent: number;
+	runnerCpuPercent: number;
+	runnerEventLoopP99Ms: number;
+}
+
+/**
+ * Stress: more and more meetings (of `participants` each) at once, a short slice per server at
+ * each step, the servers alternating, until a server's p99 passes 100 ms (it then drops out) or
+ * the largest step is reached. The sustained load is the largest step under 100 ms.
+ */
+async function stressPhase(targets: Target[]): Promise<Map<Target, StressStep[]>> {
+	const steps = new Map<Target, StressStep[]>(targets.map((t) => [t, []]));
+	let inRace = [...targets];
+	console.log(`\n== stress: ${stressStepSize} more meetings per step, ${stressSeconds} s per server per step, until p99 > 100 ms (at most ${stressMax})`);
+	for (let meetings = stressStepSize, i = 0; meetings <= stressMax && inRace.length > 0; meetings += stressStepSize, i++) {
+		const order = i % 2 === 0 ? inRace : [...inRace].reverse();
+		for (const t of order) {
+			const s = await loadSlice(t, 100 + i, stressSeconds * 1000, meetings, true);
+			const step: StressStep = {
+				meetings,
+				clients: meetings * opts.participants,
+				editsPerSecond: s.load.editsPerSecond,
+				latencyMs: distribution(s.load.samples),
+				missing: s.load.missing,
+				serverCpuPercent: (s.cpuSeconds / s.typingSeconds) * 100,
+				runnerCpuPercent: s.load.client.cpuPercent,
+				runnerEventLoopP99Ms: s.load.client.eventLoopDelayP99Ms
+			};
+			steps.get(t)!.push(step);
+			console.log(
+				`   ${t.kind} ${meetings} × ${opts.participants}: ${round(step.editsPerSecond, 0)} edits/s, p50 ${round(step.latencyMs.p50)} p99 ${round(step.latencyMs.p99)} ms, ` +
+					`missing ${step.missing}, server CPU ${round(step.serverCpuPercent, 0)}%, runner CPU ${round(step.runnerCpuPercent, 0)}%`
+			);
+			await sleep(1000);
+		}
+		inRace = inRace.filter((t) => {
+			const last = steps.get(t)!.at(-1)!;
+			return last.latencyMs.p99 <= 100 && last.missing === 0;
+		});
+	}
+	return steps;
+}
+
+/** The largest step a server held under p99 100 ms with nothing missing (0 if none). */
+function sustained(steps: StressStep[] | undefined): number {
+	let best = 0;
+	for (const s of steps ?? []) if (s.latencyMs.p99 <= 100 && s.missing === 0) best = Math.max(best, s.clients);
+	return best;
 }
 
 // ---------------------------------------------------------------- report
@@ -498,11 +620,47 @@ function fmtMiB(kib: number) {
 function signed(kib: number) {
 	return `${kib >= 0 ? '+' : '−'}${MiB(Math.abs(kib)).toFixed(1)} MiB`;
 }
+const met = (ok: boolean) => (ok ? '**met**' : '**not met**');
+
+/** The targets of issue 7 that this runner measures, each with the figures it compares. */
+function targetLines(report: Report): string[] {
+	const by = (k: Kind) => report.servers.find((s) => s.name === k);
+	const cas = by('casustafel');
+	const bare = by('baseline');
+	const hp = by('hocuspocus');
+	const lines: string[] = [];
+	if (cas?.load && bare?.load && hp?.load) {
+		const c = cas.load.latencyMs.p99;
+		const b = bare.load.latencyMs.p99;
+		const h = hp.load.latencyMs.p99;
+		lines.push(
+			`| p99 edit-to-peer latency at ${cas.load.meetings} × ${cas.load.participantsPerMeeting} ≤ 1.25 × bare y-websocket-server | ${fmtMs(c)} ms vs 1.25 × ${fmtMs(b)} = ${fmtMs(1.25 * b)} ms | ${met(c <= 1.25 * b)} |`,
+			`| p99 edit-to-peer latency ≤ Hocuspocus | ${fmtMs(c)} ms vs ${fmtMs(h)} ms | ${met(c <= h)} |`
+		);
+	}
+	if (cas?.stress && hp?.stress) {
+		const c = sustained(cas.stress);
+		const h = sustained(hp.stress);
+		const capped = c === stressMax * opts.participants;
+		lines.push(`| sustained load (p99 ≤ 100 ms) ≥ Hocuspocus | ${c} vs ${h} clients${capped ? ' (the largest step tried)' : ''} | ${met(c >= h)} |`);
+	}
+	if (cas?.memory) {
+		const m = cas.memory;
+		const ok = m.settledKiB <= m.warmupKiB * 1.1;
+		lines.push(`| memory back within 10% of its baseline after all clients leave | ${fmtMiB(m.settledKiB)} vs ${fmtMiB(m.warmupKiB)} (${signed(m.deltaFromWarmupKiB)}) | ${met(ok)} |`);
+	}
+	return lines.length ? ['| target | Casustafel vs | |', '|---|---|---|', ...lines] : [];
+}
 
 function markdown(report: Report): string {
 	const cols = report.servers;
-	const row = (label: string, f: (s: ServerResult) => string) => `| ${label} | ${cols.map(f).join(' | ')} |`;
-	const header = `| | ${cols.map((s) => s.label).join(' | ')} |\n|---|${cols.map(() => '---:').join('|')}|`;
+	const withLoad = cols.filter((s) => s.load);
+	const withMem = cols.filter((s) => s.memory);
+	const table = (list: ServerResult[]) => {
+		const header = `| | ${list.map((s) => s.label).join(' | ')} |\n|---|${list.map(() => '---:').join('|')}|`;
+		const row = (label: string, f: (s: ServerResult) => string) => `| ${label} | ${list.map(f).join(' | ')} |`;
+		return { header, row };
+	};
 	const o = report.options;
 	const m = report.machine;
 	const lines = [
@@ -511,62 +669,97 @@ function markdown(report: Report): string {
 		`- Command: \`${report.command}\``,
 		`- Code: commit ${report.source.commit}${report.source.uncommittedChanges ? ` with ${report.source.uncommittedChanges} uncommitted file(s) under src/, server/, migrations/` : ''}; sync code (server/index.ts, server/realtime.ts, src/lib/server/collab/*) sha256 ${report.source.syncCodeSha256}`,
 		`- Machine: ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB RAM, Node ${m.node}, ${m.os} (${m.arch}); 1-min load average ${m.loadAverageAtStart} at start, ${report.loadAverageAtEnd} at end (other work on the machine shows here)`,
-		`- Load: ${o.meetings} meetings × ${o.participants} participants, 2–3 typists per meeting at ~${o.charsPerSecond} chars/s with jitter, a ${o.pasteChars}-char paste about every ${o.pasteEverySeconds} s per typist, caret presence with every edit; ${o.durationSeconds} s of typing per server in ${o.slices} slice(s) that alternate between the servers (everyone reconnects per slice), the first ${o.warmupSeconds} s of each slice not sampled`,
+		`- Load: ${o.meetings} meetings × ${o.participants} participants (${o.lateJoiners} of them join late, ${o.leavers} leave early), 2–3 typists per meeting typing phrases of 20–120 characters at ~${o.charsPerSecond} chars/s with jitter and 1–10 s pauses, a ${o.pasteChars}-char paste instead of a phrase ${Math.round(o.pasteChance * 100)}% of the time, caret presence with every edit, and every chair moving to the next agenda item once (everyone present leaves the item's document and opens the next); ${o.durationSeconds} s of typing per server in ${o.slices} slice(s) that alternate between the servers (everyone reconnects per slice), the first ${o.warmupSeconds} s of each slice not sampled`,
 		`- Cycles: ${o.cycles} open → edit → close cycles (2 participants, ${o.editsPerCycle}+ edits and a paste each) over ${o.docs} distinct documents, ${o.concurrency} at a time, in ${o.rounds} rounds, after 20 warm-up cycles`,
-		'',
-		'**Meeting load**',
-		'',
-		header,
-		row('edit-to-peer latency p50', (s) => `${fmtMs(s.load.latencyMs.p50)} ms`),
-		row('edit-to-peer latency p90', (s) => `${fmtMs(s.load.latencyMs.p90)} ms`),
-		row('edit-to-peer latency p99', (s) => `${fmtMs(s.load.latencyMs.p99)} ms`),
-		row('edit-to-peer latency p99.9', (s) => `${fmtMs(s.load.latencyMs.p999)} ms`),
-		row('edit-to-peer latency max', (s) => `${fmtMs(s.load.latencyMs.max)} ms`),
-		...(o.slices > 1 ? [row('p99 per slice', (s) => s.load.latencyP99PerSlice.map((x) => fmtMs(x)).join(', ') + ' ms')] : []),
-		row('latency samples (edit × receiving peer)', (s) => String(s.load.latencyMs.count)),
-		row('deliveries missing after drain', (s) => `${s.load.missing} of ${s.load.expectedDeliveries}` + (s.load.anomalies ? ` (${s.load.anomalies} anomalies)` : '')),
-		row('replicas converged', (s) => `${s.load.convergedDocs} of ${s.load.meetings} documents`),
-		row('edits sent per second (all typists)', (s) => `${s.load.editsPerSecond.toFixed(1)} (${s.load.typists} typists)`),
-		row('updates stored per second (mean / busiest 1 s)', (s) =>
-			s.load.storedPerSecond === undefined ? 'none (no storage)' : `${s.load.storedPerSecond.toFixed(1)} / ${s.load.storedPerSecondPeak!.toFixed(1)}`
-		),
-		row('rows stored by connecting alone, before any edit', (s) =>
-			s.load.storedByConnecting === undefined
-				? 'n/a'
-				: `${s.load.storedByConnecting} (${s.load.meetings * s.load.participantsPerMeeting * s.load.slices} connections)`
-		),
-		row('server CPU during typing (one core = 100%)', (s) => `${s.load.serverCpuPercent.toFixed(1)}%`),
-		row('server RSS before / peak / after load', (s) => `${fmtMiB(s.load.rss.beforeKiB)} / ${fmtMiB(s.load.rss.peakKiB)} / ${fmtMiB(s.load.rss.afterKiB)}`),
-		row('unexpected disconnects', (s) => String(s.load.unexpectedDisconnects)),
-		row('clients (runner): CPU, event-loop delay p99', (s) => `${s.load.client.cpuPercent.toFixed(0)}%, ${fmtMs(s.load.client.eventLoopDelayP99Ms)} ms`),
-		'',
-		'**Memory over open / edit / close cycles** (RSS of the server process)',
-		'',
-		header,
-		row('after start (idle)', (s) => fmtMiB(s.memory.startKiB)),
-		row('after 20 warm-up cycles (baseline)', (s) => fmtMiB(s.memory.warmupKiB)),
-		...(cols[0]?.memory.rounds ?? []).map((r, i) =>
-			row(`after ${r.cyclesDone} cycles`, (s) => (s.memory.rounds[i] ? fmtMiB(s.memory.rounds[i]!.rssKiB) : '–'))
-		),
-		row(`after a further ${o.finalSettleSeconds} s idle (lowest in that time)`, (s) => `${fmtMiB(s.memory.settledKiB)} (${fmtMiB(s.memory.settledMinKiB)})`),
-		row('change vs. warm-up baseline', (s) => signed(s.memory.deltaFromWarmupKiB)),
-		...(cols.every((c) => c.memory.heap?.length)
-			? (cols[0]!.memory.heap ?? []).map((h, i) =>
-					row(`JS heap used after a forced GC: ${h.at}`, (s) => {
-						const x = s.memory.heap![i]?.sample;
-						return x ? `${fmtMiB(x.heapUsedKiB)} (RSS ${fmtMiB(x.rssKiB)})` : '–';
-					})
-				)
-			: []),
-		row('failed cycles', (s) => `${s.memory.failed} of ${s.memory.cycles}`),
-		row('cycle time p50 / p99 (of which open + sync)', (s) =>
-			`${fmtMs(s.memory.cycleMs.p50)} / ${fmtMs(s.memory.cycleMs.p99)} ms (${fmtMs(s.memory.openMs.p50)} / ${fmtMs(s.memory.openMs.p99)} ms)`
-		),
-		row('doc_updates rows left after the cycles (all compacted on unload = 0)', (s) =>
-			s.memory.docUpdateRowsLeft === undefined ? 'n/a' : String(s.memory.docUpdateRowsLeft)
-		),
-		row('process start to ready', (s) => `${s.startSeconds.toFixed(1)} s`)
+		''
 	];
+	const targets = targetLines(report);
+	if (targets.length) lines.push('**Targets**', '', ...targets, '');
+	if (withLoad.length) {
+		const { header, row } = table(withLoad);
+		const L = (s: ServerResult) => s.load!;
+		lines.push(
+			`**Meeting load** (${o.meetings} × ${o.participants})`,
+			'',
+			header,
+			row('edit-to-peer latency p50', (s) => `${fmtMs(L(s).latencyMs.p50)} ms`),
+			row('edit-to-peer latency p90', (s) => `${fmtMs(L(s).latencyMs.p90)} ms`),
+			row('edit-to-peer latency p99', (s) => `${fmtMs(L(s).latencyMs.p99)} ms`),
+			row('edit-to-peer latency p99.9', (s) => `${fmtMs(L(s).latencyMs.p999)} ms`),
+			row('edit-to-peer latency max', (s) => `${fmtMs(L(s).latencyMs.max)} ms`),
+			...(o.slices > 1 ? [row('p99 per slice', (s) => L(s).latencyP99PerSlice.map((x) => fmtMs(x)).join(', ') + ' ms')] : []),
+			row('latency samples (edit × receiving peer)', (s) => String(L(s).latencyMs.count)),
+			row('deliveries missing after drain', (s) => `${L(s).missing} of ${L(s).expectedDeliveries}` + (L(s).anomalies ? ` (${L(s).anomalies} anomalies)` : '')),
+			row('replicas converged', (s) => `${L(s).convergedDocs} of ${L(s).meetings} documents`),
+			row('edits sent per second (all typists)', (s) => `${L(s).editsPerSecond.toFixed(1)} (${L(s).typists} typists)`),
+			row('stored per second (mean / busiest 1 s)', (s) =>
+				L(s).storedPerSecond === undefined
+					? 'none (no storage)'
+					: `${L(s).storedPerSecond!.toFixed(1)} / ${L(s).storedPerSecondPeak!.toFixed(1)} ${s.name === 'hocuspocus' ? 'document saves (debounced, whole document)' : 'updates (one row each, before broadcast)'}`
+			),
+			row('stored by connecting alone, before any edit', (s) =>
+				L(s).storedByConnecting === undefined ? 'n/a' : String(L(s).storedByConnecting)
+			),
+			row('agenda switches: all present synced on the next item, p50 / p99', (s) => `${fmtMs(L(s).switchMs.p50)} / ${fmtMs(L(s).switchMs.p99)} ms (${L(s).switchMs.count})`),
+			row('late joiners: connect to synced, p50 / p99', (s) => `${fmtMs(L(s).joinMs.p50)} / ${fmtMs(L(s).joinMs.p99)} ms (${L(s).lateJoins})`),
+			row('server CPU during typing (one core = 100%)', (s) => `${L(s).serverCpuPercent.toFixed(1)}%`),
+			row('server RSS before / peak / after load', (s) => `${fmtMiB(L(s).rss.beforeKiB)} / ${fmtMiB(L(s).rss.peakKiB)} / ${fmtMiB(L(s).rss.afterKiB)}`),
+			row('server memory per connected client (RSS connected − before, / clients)', (s) => `${(L(s).perClientKiB).toFixed(0)} KiB`),
+			row('unexpected disconnects', (s) => String(L(s).unexpectedDisconnects)),
+			row('clients (runner): CPU, event-loop delay p99', (s) => `${L(s).client.cpuPercent.toFixed(0)}%, ${fmtMs(L(s).client.eventLoopDelayP99Ms)} ms`),
+			''
+		);
+	}
+	const stressed = cols.filter((s) => s.stress?.length);
+	if (stressed.length) {
+		const { header, row } = table(stressed);
+		const allSteps = [...new Set(stressed.flatMap((s) => s.stress!.map((x) => x.meetings)))].sort((a, b) => a - b);
+		lines.push(
+			`**Stress** (${opts.participants} participants per meeting, ${stressSeconds} s per server per step; p99 latency / server CPU; – = dropped out after passing 100 ms)`,
+			'',
+			header,
+			...allSteps.map((n) =>
+				row(`${n} meetings (${n * opts.participants} clients)`, (s) => {
+					const x = s.stress!.find((y) => y.meetings === n);
+					return x ? `${fmtMs(x.latencyMs.p99)} ms / ${x.serverCpuPercent.toFixed(0)}%${x.missing ? ` (${x.missing} missing)` : ''}` : '–';
+				})
+			),
+			row('**largest load under p99 100 ms**', (s) => `**${sustained(s.stress)} clients**`),
+			''
+		);
+	}
+	if (withMem.length) {
+		const { header, row } = table(withMem);
+		const M = (s: ServerResult) => s.memory!;
+		lines.push(
+			'**Memory over open / edit / close cycles** (RSS of the server process)',
+			'',
+			header,
+			row('after start (idle)', (s) => fmtMiB(M(s).startKiB)),
+			row('after 20 warm-up cycles (baseline)', (s) => fmtMiB(M(s).warmupKiB)),
+			...(withMem[0]!.memory!.rounds ?? []).map((r, i) =>
+				row(`after ${r.cyclesDone} cycles`, (s) => (M(s).rounds[i] ? fmtMiB(M(s).rounds[i]!.rssKiB) : '–'))
+			),
+			row(`after a further ${o.finalSettleSeconds} s idle (lowest in that time)`, (s) => `${fmtMiB(M(s).settledKiB)} (${fmtMiB(M(s).settledMinKiB)})`),
+			row('change vs. warm-up baseline', (s) => signed(M(s).deltaFromWarmupKiB)),
+			...(withMem.every((c) => c.memory!.heap?.length)
+				? (withMem[0]!.memory!.heap ?? []).map((h, i) =>
+						row(`JS heap used after a forced GC: ${h.at}`, (s) => {
+							const x = M(s).heap![i]?.sample;
+							return x ? `${fmtMiB(x.heapUsedKiB)} (RSS ${fmtMiB(x.rssKiB)})` : '–';
+						})
+					)
+				: []),
+			row('failed cycles', (s) => `${M(s).failed} of ${M(s).cycles}`),
+			row('cycle time p50 / p99 (of which open + sync)', (s) =>
+				`${fmtMs(M(s).cycleMs.p50)} / ${fmtMs(M(s).cycleMs.p99)} ms (${fmtMs(M(s).openMs.p50)} / ${fmtMs(M(s).openMs.p99)} ms)`
+			),
+			row('doc_updates rows left after the cycles (all compacted on unload = 0)', (s) =>
+				M(s).docUpdateRowsLeft === undefined ? 'n/a' : String(M(s).docUpdateRowsLeft)
+			),
+			row('process start to ready', (s) => `${s.startSeconds.toFixed(1)} s`)
+		);
+	}
 	return lines.join('\n');
 }
 
@@ -578,6 +771,7 @@ interface Report {
 	source: ReturnType<typeof source>;
 	loadAverageAtEnd: number;
 	options: typeof opts;
+	stress: { stepMeetings: number; maxMeetings: number; secondsPerStep: number } | null;
 	servers: ServerResult[];
 }
 
@@ -602,15 +796,18 @@ async function main() {
 	if (cpuProf) {
 		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'casustafel-bench-prof-'));
 		nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${dir}`);
-		console.log(`CPU profiles of both servers go to ${dir} (summarise with bench/sync/profile-summary.ts)`);
+		console.log(`CPU profiles of the servers go to ${dir} (summarise with bench/sync/profile-summary.ts)`);
 	}
 	if (heapProbe) {
 		nodeArgs.push('--inspect=127.0.0.1:0');
-		console.log('heap probe: both servers run with --inspect and get forced full GCs at the memory checkpoints');
+		console.log('heap probe: the servers run with --inspect and get forced full GCs at the memory checkpoints');
 	}
 	setExtraNodeArgs(nodeArgs);
 	if (!fs.existsSync(path.join(ROOT, 'build', 'handler.js'))) {
 		throw new Error('build/handler.js is missing: run `flock /tmp/casustafel-build.lock npx vite build` first');
+	}
+	if (!fs.existsSync(path.join(ROOT, 'bench', 'node_modules', '@hocuspocus', 'server'))) {
+		throw new Error('the baselines are missing: run `npm ci --prefix bench` first (npm run bench does)');
 	}
 	const date = new Date();
 	const m = machine();
@@ -618,41 +815,45 @@ async function main() {
 	console.log(`bench/sync (${opts.mode}): ${JSON.stringify(opts)}`);
 	console.log(`machine: ${JSON.stringify(m)}`);
 
+	const kinds = KINDS.filter((k) => !only || only.split(',').includes(k));
 	const targets: Target[] = [];
 	let ids: number[] = [];
-	if (only !== 'baseline') {
-		const t = await start('casustafel', ids);
+	for (const kind of kinds) {
+		const t = await start(kind, ids);
 		targets.push(t);
-		ids = t.cas!.caseIds;
+		if (t.cas) ids = t.cas.caseIds;
+		else if (ids.length === 0) ids = Array.from({ length: loadDocCount() + opts.docs }, (_, i) => 100 + i);
 	}
-	if (only !== 'casustafel') {
-		if (ids.length === 0) ids = Array.from({ length: opts.meetings + opts.docs }, (_, i) => 100 + i);
-		targets.push(await start('baseline', ids));
-	}
-	const servers: ServerResult[] = [];
+	const servers: ServerResult[] = targets.map((t) => ({ name: t.kind, label: t.label, pid: t.server.pid, startSeconds: t.startSeconds }));
+	const result = (t: Target) => servers[targets.indexOf(t)]!;
 	try {
 		await sleep(1000);
-		const memory = new Map<Target, MemoryResult>();
-		for (const t of targets) memory.set(t, await memoryPhase(t));
+		if (phases.has('memory')) for (const t of targets) result(t).memory = await memoryPhase(t);
 
-		// the meeting load, in slices that alternate between the servers (A B, B A, A B, …), so
-		// that other work on the machine weighs on both alike
-		console.log(`\n== meeting load: ${opts.slices} slice(s) of ${round(opts.durationSeconds / opts.slices, 1)} s per server`);
-		const before = new Map(targets.map((t) => [t, t.server.rssKiB()]));
-		const slices = new Map<Target, Slice[]>(targets.map((t) => [t, []]));
-		for (let i = 0; i < opts.slices; i++) {
-			const order = i % 2 === 0 ? targets : [...targets].reverse();
-			for (const t of order) slices.get(t)!.push(await loadSlice(t, i, (opts.durationSeconds * 1000) / opts.slices));
+		if (phases.has('load')) {
+			// the meeting load, in slices that alternate between the servers (A B C, C B A, …), so
+			// that other work on the machine weighs on all alike
+			console.log(`\n== meeting load: ${opts.meetings} × ${opts.participants}, ${opts.slices} slice(s) of ${round(opts.durationSeconds / opts.slices, 1)} s per server`);
+			const before = new Map(targets.map((t) => [t, t.server.rssKiB()]));
+			const slices = new Map<Target, Slice[]>(targets.map((t) => [t, []]));
+			for (let i = 0; i < opts.slices; i++) {
+				const order = i % 2 === 0 ? targets : [...targets].reverse();
+				for (const t of order) slices.get(t)!.push(await loadSlice(t, i, (opts.durationSeconds * 1000) / opts.slices));
+			}
+			await sleep(opts.settleSeconds * 1000);
+			for (const t of targets) {
+				const load = summarise(t, slices.get(t)!, before.get(t)!, t.server.rssKiB());
+				result(t).load = load;
+				const l = load.latencyMs;
+				console.log(
+					`${t.kind}: latency p50 ${round(l.p50)} ms, p99 ${round(l.p99)} ms, p99.9 ${round(l.p999)} ms (n=${l.count}); ` +
+						`server CPU ${round(load.serverCpuPercent, 1)}%, RSS peak ${MiB(load.rss.peakKiB)} MiB, ${round(load.perClientKiB, 0)} KiB per client`
+				);
+			}
 		}
-		await sleep(opts.settleSeconds * 1000);
-		for (const t of targets) {
-			const load = summarise(t, slices.get(t)!, before.get(t)!, t.server.rssKiB());
-			servers.push({ name: t.kind, label: t.label, pid: t.server.pid, startSeconds: t.startSeconds, memory: memory.get(t)!, load });
-			const l = load.latencyMs;
-			console.log(
-				`${t.kind}: latency p50 ${round(l.p50)} ms, p99 ${round(l.p99)} ms, p99.9 ${round(l.p999)} ms (n=${l.count}); ` +
-					`server CPU ${round(load.serverCpuPercent, 1)}%, RSS peak ${MiB(load.rss.peakKiB)} MiB`
-			);
+		if (phases.has('stress')) {
+			const steps = await stressPhase(targets);
+			for (const t of targets) result(t).stress = steps.get(t);
 		}
 	} finally {
 		for (const t of targets) await t.server.stop();
@@ -662,17 +863,27 @@ async function main() {
 	const resultsFile = `bench/results/sync-${stamp}.json`;
 	const command = `npm run bench${argv.length ? ' -- ' + argv.join(' ') : ''}`;
 	const loadAverageAtEnd = round(os.loadavg()[0]!, 2);
-	const report: Report = { date: date.toISOString(), command, resultsFile, machine: m, source: src, loadAverageAtEnd, options: opts, servers };
+	const report: Report = {
+		date: date.toISOString(),
+		command,
+		resultsFile,
+		machine: m,
+		source: src,
+		loadAverageAtEnd,
+		options: opts,
+		stress: phases.has('stress') ? { stepMeetings: stressStepSize, maxMeetings: stressMax, secondsPerStep: stressSeconds } : null,
+		servers
+	};
 	fs.mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
 	fs.writeFileSync(path.join(ROOT, resultsFile), JSON.stringify(report, null, '\t') + '\n');
 	const section = markdown(report);
 	console.log('\n' + section + '\n');
 	console.log(`raw results: ${resultsFile}`);
-	if (writeReadme && servers.length === 2) {
+	if (writeReadme && servers.length === KINDS.length) {
 		rewriteReadme(section);
 		console.log('bench/README.md updated');
 	} else if (writeReadme) {
-		console.log('bench/README.md not updated: it shows both servers from one run (use neither --only)');
+		console.log('bench/README.md not updated: it shows all three servers from one run (use no --only)');
 	}
 }
 

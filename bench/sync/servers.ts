@@ -19,8 +19,10 @@ export interface ServerProcess {
 	pid: number;
 	/** http://127.0.0.1:port */
 	url: string;
-	/** ws://127.0.0.1:port/collab — the provider appends `/<docName>` */
+	/** ws://127.0.0.1:port/collab — the y-websocket provider appends `/<docName>`; Hocuspocus: ws://127.0.0.1:port */
 	wsBase: string;
+	/** what the clients speak: the y-websocket protocol, or Hocuspocus's (document name in every message) */
+	protocol: 'y-websocket' | 'hocuspocus';
 	/** resident set size in KiB, from /proc/<pid>/status */
 	rssKiB(): number;
 	/** user + system CPU time in seconds, from /proc/<pid>/stat */
@@ -80,7 +82,8 @@ async function spawnServer(
 	script: string,
 	env: NodeJS.ProcessEnv,
 	ready: RegExp,
-	timeoutMs = 60_000
+	timeoutMs = 60_000,
+	protocol: ServerProcess['protocol'] = 'y-websocket'
 ): Promise<ServerProcess> {
 	const child = spawn(
 		process.execPath,
@@ -124,7 +127,8 @@ async function spawnServer(
 		name,
 		pid,
 		url,
-		wsBase: url.replace(/^http/, 'ws') + '/collab',
+		wsBase: url.replace(/^http/, 'ws') + (protocol === 'hocuspocus' ? '' : '/collab'),
+		protocol,
 		rssKiB: () => readRssKiB(pid),
 		cpuSeconds: () => readCpuSeconds(pid),
 		output: () => output,
@@ -264,6 +268,33 @@ export async function startBaseline(): Promise<ServerProcess> {
 		baseEnv({ PORT: '0', HOST: '127.0.0.1' }),
 		/baseline y-websocket-server draait op (http:\/\/\S+)/
 	);
+}
+
+export interface Hocuspocus extends ServerProcess {
+	/** documents stored so far (debounced saves of the whole document) */
+	stats(): Promise<{ stores: number; loads: number; connections: number }>;
+}
+
+/** @hocuspocus/server 3.4.4 with @hocuspocus/extension-sqlite on a fresh file in a temp directory. */
+export async function startHocuspocus(): Promise<Hocuspocus> {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'casustafel-bench-hocuspocus-'));
+	const server = await spawnServer(
+		'hocuspocus',
+		'bench/sync/hocuspocus-server.ts',
+		baseEnv({ PORT: '0', HOST: '127.0.0.1', HOCUSPOCUS_DB: path.join(dir, 'hocuspocus.sqlite') }),
+		/baseline hocuspocus draait op (http:\/\/\S+)/,
+		60_000,
+		'hocuspocus'
+	);
+	const stop = server.stop;
+	return {
+		...server,
+		stats: async () => (await (await fetch(new URL('/stats', server.url))).json()) as Awaited<ReturnType<Hocuspocus['stats']>>,
+		stop: async () => {
+			await stop();
+			fs.rmSync(dir, { recursive: true, force: true });
+		}
+	};
 }
 
 /** A WebSocket class for y-websocket's `WebSocketPolyfill` that sends a cookie header. */
