@@ -55,7 +55,7 @@ export function attachRealtime(server: http.Server, ctx: AppContext): Realtime {
 		store,
 		log: ctx.log,
 		onAccepted: documentEditAudit(ctx),
-		onApplied: (name) => projector?.schedule(name)
+		onApplied: (name, roots) => projector?.schedule(name, roots)
 	});
 	projector = new Projector(ctx, hub);
 	const project = projector;

@@ -71,8 +71,11 @@ export interface HubOptions {
 	maxUpdateBytes?: number;
 	/** called once per accepted update from a connection (audit grouping) */
 	onAccepted?: (docName: string, connection: CollabConnection) => void;
-	/** called after any stored change was applied, typed or made by the server (projection) */
-	onApplied?: (docName: string) => void;
+	/**
+	 * called after any stored change was applied, typed or made by the server (projection), with
+	 * the names of the document's root types the change touched (at any depth)
+	 */
+	onApplied?: (docName: string, changedRoots: ReadonlySet<string>) => void;
 }
 
 export interface HubStats {
@@ -362,11 +365,18 @@ export class CollabHub {
 		live.applyChain = live.applyChain
 			.then(() => stored)
 			.then((id) => {
-				Y.applyUpdate(live.doc, update, origin);
+				const roots = new Set<string>();
+				const collect = (transaction: Y.Transaction) => changedRoots(live.doc, transaction, roots);
+				live.doc.on('afterTransaction', collect);
+				try {
+					Y.applyUpdate(live.doc, update, origin);
+				} finally {
+					live.doc.off('afterTransaction', collect);
+				}
 				live.lastUpdateId = id;
 				live.updatesSinceSnapshot += 1;
 				if (live.updatesSinceSnapshot >= this.compactAfter) this.compact(live);
-				this.onApplied?.(live.name);
+				this.onApplied?.(live.name, roots);
 			})
 			.catch((error) => this.log.error({ doc: live.name, err: error }, 'applying a stored update failed'));
 		return live.applyChain;
@@ -398,5 +408,18 @@ export class CollabHub {
 		live.awareness.destroy();
 		live.doc.destroy();
 		this.docs.delete(live.name);
+	}
+}
+
+/** Adds to `into` the names of the root types that `transaction` changed, at any depth. */
+function changedRoots(doc: Y.Doc, transaction: Y.Transaction, into: Set<string>): void {
+	if (transaction.changed.size === 0) return;
+	const names = new Map<Y.AbstractType<any>, string>();
+	for (const [name, type] of doc.share) names.set(type, name);
+	for (const type of transaction.changed.keys()) {
+		let root: Y.AbstractType<any> = type;
+		while (root._item) root = root._item.parent as Y.AbstractType<any>;
+		const name = names.get(root);
+		if (name !== undefined) into.add(name);
 	}
 }

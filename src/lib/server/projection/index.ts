@@ -36,6 +36,9 @@ type Listener = (change: ActionsChange) => void | Promise<void>;
 
 const CASE_DOC = /^case:([1-9][0-9]{0,15})$/;
 const MEETING_DOC = /^meeting:([1-9][0-9]{0,15})$/;
+/** the root types the rows are read from (readActions, readAgenda) */
+const CASE_ROOT = 'acties';
+const MEETING_ROOT = 'agenda';
 
 /** The action rows of a case document, in document order. */
 export function actionRowsOf(caseId: number, doc: Y.Doc): ActionRow[] {
@@ -70,9 +73,15 @@ export class Projector {
 		this.listeners.push(listener);
 	}
 
-	/** A document changed: project it shortly, once for a burst of typing. */
-	schedule(docName: string): void {
-		if (this.closed || !(CASE_DOC.test(docName) || MEETING_DOC.test(docName))) return;
+	/**
+	 * A document changed: project it shortly, once for a burst of typing. With `changedRoots`,
+	 * only when the change touched what is projected (a case's actions, a meeting's agenda):
+	 * typing in the other fields of a case does not rewrite its action rows.
+	 */
+	schedule(docName: string, changedRoots?: ReadonlySet<string>): void {
+		if (this.closed) return;
+		const projected = CASE_DOC.test(docName) ? CASE_ROOT : MEETING_DOC.test(docName) ? MEETING_ROOT : null;
+		if (!projected || (changedRoots && !changedRoots.has(projected))) return;
 		const pending = this.timers.get(docName);
 		if (pending) clearTimeout(pending);
 		this.timers.set(
@@ -133,8 +142,27 @@ export class Projector {
 		if (!exists) return;
 		const after = await this.hub.read(docName, (doc) => actionRowsOf(caseId, doc));
 		const at = this.ctx.now().toISOString();
-		const before = await db.transaction().execute(async (trx) => {
-			const old = await trx.selectFrom('action_rows').selectAll().where('case_id', '=', caseId).orderBy('position').execute();
+		// the projector is the only writer of these rows and projects one document at a time, so
+		// rows read here are still current below; unchanged rows (typing that did not change an
+		// action's projected fields) are not rewritten
+		const old = await db.selectFrom('action_rows').selectAll().where('case_id', '=', caseId).orderBy('position').execute();
+		const before = old.map(
+			(r): ActionRow => ({
+				caseId: r.case_id,
+				actionId: r.action_id,
+				position: r.position,
+				text: r.text,
+				actiehouderId: r.actiehouder_id,
+				organisationId: r.organisation_id,
+				deadline: r.deadline,
+				status: r.status,
+				leefgebied: r.leefgebied,
+				note: r.note
+			})
+		);
+		const same = JSON.stringify(before) === JSON.stringify(after);
+		if (same) return;
+		await db.transaction().execute(async (trx) => {
 			await trx.deleteFrom('action_rows').where('case_id', '=', caseId).execute();
 			if (after.length > 0) {
 				await trx
@@ -158,23 +186,7 @@ export class Projector {
 					.onConflict((oc) => oc.columns(['case_id', 'action_id']).doNothing())
 					.execute();
 			}
-			return old.map(
-				(r): ActionRow => ({
-					caseId: r.case_id,
-					actionId: r.action_id,
-					position: r.position,
-					text: r.text,
-					actiehouderId: r.actiehouder_id,
-					organisationId: r.organisation_id,
-					deadline: r.deadline,
-					status: r.status,
-					leefgebied: r.leefgebied,
-					note: r.note
-				})
-			);
 		});
-		const same = JSON.stringify(before) === JSON.stringify(after);
-		if (same) return;
 		for (const listener of this.listeners) {
 			try {
 				await listener({ caseId, before, after, rebuild });
