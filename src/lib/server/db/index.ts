@@ -24,12 +24,38 @@ export function openDatabase(databaseUrl: string): Db {
 	sqlite.pragma('foreign_keys = ON');
 	sqlite.pragma('busy_timeout = 5000');
 	sqlite.pragma('synchronous = NORMAL');
-	const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+	const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
 	handles.set(db, sqlite);
 	return db;
 }
 
 const handles = new WeakMap<Db, Database.Database>();
+
+/**
+ * Kysely's SQLite driver prepares every query anew; preparing costs more than running most of
+ * our queries (it showed in every profile of bench/sync). Kysely holds its one connection for
+ * one query (or stream, or transaction) at a time, so a prepared statement is never used twice
+ * at once and can be kept, keyed by its SQL text. The cache is bounded; SQLite re-prepares a
+ * kept statement by itself after a schema change.
+ */
+function withStatementCache(sqlite: Database.Database, max = 1000) {
+	const cache = new Map<string, Database.Statement>();
+	return {
+		close: () => sqlite.close(),
+		prepare(sql: string) {
+			let statement = cache.get(sql);
+			if (statement) {
+				// most recently used last, so the oldest is dropped first
+				cache.delete(sql);
+			} else {
+				statement = sqlite.prepare(sql);
+				if (cache.size >= max) cache.delete(cache.keys().next().value!);
+			}
+			cache.set(sql, statement);
+			return statement;
+		}
+	};
+}
 
 /**
  * The raw better-sqlite3 handle behind a Kysely instance, for the one hot path that needs
