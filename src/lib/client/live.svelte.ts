@@ -1,13 +1,8 @@
 import { io, type Socket } from 'socket.io-client';
 import type { Attendee, AttendeeKind, RegieKind, RegieState } from '$lib/shared/tables';
-import {
-	timerElapsed,
-	type Ack,
-	type ClientToServerEvents,
-	type MeetingState,
-	type PresenceEntry,
-	type ServerToClientEvents
-} from '$lib/shared/live';
+// types only: a value from $lib/shared/live would bring its zod schemas into the page
+import type { Ack, ClientToServerEvents, MeetingState, PresenceEntry, ServerToClientEvents } from '$lib/shared/live';
+import { timerElapsed } from './timer';
 
 type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
