@@ -47,8 +47,8 @@ export interface LoadOptions {
 	/** makes typist keys unique across runs on the same documents */
 	keyPrefix: string;
 	drainMs: number;
-	/** after everyone synced, before anyone types */
-	onConnected?: () => void;
+	/** after everyone synced, before anyone types; typing starts when it resolves */
+	onConnected?: () => void | Promise<void>;
 	onTypingStart?: () => void;
 	onTypingEnd?: () => void;
 }
@@ -152,7 +152,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
 		await waitSynced([...everyone], 60_000);
 		const connectMs = performance.now() - t0;
 		await sleep(500);
-		o.onConnected?.();
+		await o.onConnected?.();
 
 		const edits = { char: 0, paste: 0, backspace: 0, total: 0 };
 		let chars = 0;

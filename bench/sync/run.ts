@@ -25,7 +25,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { runCycles, type CycleResult } from './cycles';
-import { runLoad, type LoadResult } from './load';
+import type { LoadResult } from './load';
+import { runLoadThreaded } from './threads';
 import {
 	ROOT,
 	killAllChildren,
@@ -93,6 +94,8 @@ const phases = new Set(
 const stressStepSize = option('stress-step', 'BENCH_STRESS_STEP', 10);
 const stressMax = phases.has('stress') ? option('stress-max', 'BENCH_STRESS_MAX', 150) : 0;
 const stressSeconds = option('stress-seconds', 'BENCH_STRESS_SECONDS', 15);
+/** worker threads the meeting load's clients run in (meetings split evenly) */
+const clientThreads = option('client-threads', 'BENCH_CLIENT_THREADS', 2);
 const cpuProf = flag('cpu-prof');
 const heapProbe = flag('heap-probe');
 const writeReadme = !flag('no-readme');
@@ -283,6 +286,8 @@ interface Target {
 	items: string[][];
 	cycleDocs: string[];
 	wsFor: (a: number, b: number) => WebSocket;
+	/** session cookies the clients use in turn (null: none) */
+	cookies: (string | null)[];
 }
 type WebSocket = ReturnType<typeof websocketWithCookie>;
 
@@ -311,7 +316,8 @@ async function start(kind: Kind, ids: number[]): Promise<Target> {
 		startSeconds,
 		items: Array.from({ length: loadNames.length / 2 }, (_, m) => [loadNames[2 * m]!, loadNames[2 * m + 1]!]),
 		cycleDocs: names.slice(loadDocCount()),
-		wsFor: (a, b) => wsClasses[(a + b) % wsClasses.length]!
+		wsFor: (a, b) => wsClasses[(a + b) % wsClasses.length]!,
+		cookies: cas ? cas.cookies : [null]
 	};
 }
 
@@ -433,7 +439,7 @@ async function loadSlice(t: Target, slice: number, durationMs: number, meetings 
 	let load: LoadResult;
 	let sampled: ReturnType<typeof samples.stop>;
 	try {
-		load = await runLoad({
+		load = await runLoadThreaded({
 			endpoint: server,
 			items: t.items.slice(0, meetings),
 			participants: opts.participants,
@@ -463,7 +469,7 @@ async function loadSlice(t: Target, slice: number, durationMs: number, meetings 
 				cpuEnd = server.cpuSeconds();
 				storedEnd = poll();
 			}
-		});
+		}, clientThreads, t.cookies);
 	} finally {
 		sampled = samples.stop();
 		if (hocusTimer) clearInterval(hocusTimer);
