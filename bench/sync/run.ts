@@ -115,7 +115,7 @@ process.on('exit', killAllChildren);
 process.once('SIGINT', () => void bail(130, 'interrupted'));
 process.once('SIGTERM', () => void bail(143, 'terminated'));
 process.on('unhandledRejection', (e) => void bail(1, `unhandled rejection: ${String((e as Error)?.stack ?? e)}`));
-const watchdogMinutes = full ? 45 : 10;
+const watchdogMinutes = full ? 75 : 10;
 setTimeout(() => void bail(1, `benchmark did not finish within ${watchdogMinutes} minutes`), watchdogMinutes * 60_000).unref();
 
 // ---------------------------------------------------------------- machine
