@@ -20,6 +20,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
+import { performance as clock } from 'node:perf_hooks';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import Database from 'better-sqlite3';
@@ -44,8 +45,8 @@ function option(name: string, env: string, fallback: number): number {
 const full = flag('full');
 const opts = {
 	mode: full ? 'full' : 'quick',
-	cold: option('cold', 'BENCH_PAGE_COLD', full ? 25 : 4),
-	warm: option('warm', 'BENCH_PAGE_WARM', full ? 25 : 4),
+	cold: option('cold', 'BENCH_PAGE_COLD', full ? 25 : 3),
+	warm: option('warm', 'BENCH_PAGE_WARM', full ? 25 : 3),
 	warmup: full ? 2 : 1,
 	/** the page counts as usable only if it gets there within this */
 	loadTimeoutMs: 20_000,
@@ -279,6 +280,8 @@ interface Load {
 	firstContentfulPaint: number | null;
 	longTasksTotalMs: number;
 	longTasksCount: number;
+	/** JavaScript bytes over the network in this load, headers included (resource timing transferSize; 0 from the cache) */
+	jsWireBytes: number;
 	js: JsResponse[];
 }
 
@@ -340,6 +343,8 @@ async function loadOnce(
 			const scripts = resources.filter((e) => new URL(e.name).pathname.endsWith('.js'));
 			const data = resources.find((e) => new URL(e.name).pathname.endsWith('/__data.json'));
 			return {
+				// transferSize is 0 for what came from the cache
+				jsTransfer: scripts.reduce((sum, e) => sum + e.transferSize, 0),
 				scriptsDone: scripts.length ? Math.max(...scripts.map((e) => e.responseEnd)) : NaN,
 				dataDone: data ? data.responseEnd : NaN,
 				marks: b.marks,
@@ -370,6 +375,7 @@ async function loadOnce(
 			firstContentfulPaint: figures.fcp,
 			longTasksTotalMs: until.reduce((s, t) => s + t.duration, 0),
 			longTasksCount: until.length,
+			jsWireBytes: figures.jsTransfer,
 			js: js.sort((a, b) => a.url.localeCompare(b.url))
 		};
 	} finally {
@@ -508,7 +514,8 @@ function series(loads: Load[]) {
 		domContentLoaded: d((l) => l.domContentLoaded),
 		load: d((l) => l.load),
 		firstContentfulPaint: d((l) => l.firstContentfulPaint),
-		longTasksTotalMs: d((l) => l.longTasksTotalMs)
+		longTasksTotalMs: d((l) => l.longTasksTotalMs),
+		jsWireBytes: d((l) => l.jsWireBytes)
 	};
 }
 function percentile95(xs: number[]): number {
@@ -547,6 +554,7 @@ interface Report {
 	machine: ReturnType<typeof machine>;
 	source: ReturnType<typeof source>;
 	loadAverageAtEnd: number;
+	runSeconds: number;
 	options: typeof opts;
 	meeting: { id: number; agendaItems: number };
 	javascript: PageJs[];
@@ -565,7 +573,7 @@ function markdown(r: Report): string {
 		'',
 		`- Command: \`${r.command}\``,
 		`- Code: commit ${r.source.commit}${r.source.uncommittedClientFiles ? ` with ${r.source.uncommittedClientFiles} uncommitted file(s) under src/ or the build config` : ''}; build/ of ${r.source.buildAt}`,
-		`- Machine: ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB RAM, Node ${m.node}, ${m.os} (${m.arch}); Chromium ${CHROMIUM} headless; 1-min load average ${m.loadAverageAtStart} at start, ${r.loadAverageAtEnd} at end`,
+		`- Machine: ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB RAM, Node ${m.node}, ${m.os} (${m.arch}); Chromium ${CHROMIUM} headless; 1-min load average ${m.loadAverageAtStart} at start, ${r.loadAverageAtEnd} at end; the run took ${r.runSeconds} s`,
 		`- Loads: ${r.options.cold} cold (new browser context, empty cache) and ${r.options.warm} warm (same context, cached) per page and role, after ${r.options.warmup} unmeasured; meeting ${r.meeting.id} (Top 150) with ${r.meeting.agendaItems} cases on the agenda`,
 		'',
 		'| figure | target | measured | |',
@@ -581,12 +589,13 @@ function markdown(r: Report): string {
 			`| time to interactive, ${t.page} as ${t.role}, ${t.kind}: p50 / p95 (n=${f.interactive.n}) | | ${f.interactive.p50} / ${f.interactive.p95} ms | |`
 		);
 	}
+	if (Math.min(r.options.cold, r.options.warm) < 20) lines.push('', `With ${Math.min(r.options.cold, r.options.warm)} loads per row the p95 is the slowest load; use \`--full\` for figures.`);
 	lines.push('', 'Time to interactive = the latest of: hydrated (`html[data-hydrated]`), "Verbonden" shown (`p.connection[data-status=ok]`: socket.io and the document websocket open), the agenda rendered from the synced meeting document, and on the laptop page the first case\'s text rendered from its synced case document; all on the page\'s clock from navigation start.', '');
 	lines.push('| p50 / p95 in ms | JS received | DOMContentLoaded | page data received | first contentful paint | hydrated | connected | agenda synced | case synced | load event | long tasks until interactive (sum) |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 	for (const t of r.timings) {
 		const f = t.figures;
 		const c = (x: { p50: number; p95: number; n: number }) => (x.n ? `${x.p50} / ${x.p95}` : 'n/a');
-		lines.push(`| ${t.page}, ${t.role}, ${t.kind} | ${c(f.scriptsLoaded)} | ${c(f.domContentLoaded)} | ${c(f.pageDataLoaded)} | ${c(f.firstContentfulPaint)} | ${c(f.hydrated)} | ${c(f.connected)} | ${c(f.agendaSynced)} | ${c(f.caseSynced)} | ${c(f.load)} | ${c(f.longTasksTotalMs)} |`);
+		lines.push(`| ${t.page}, ${t.role}, ${t.kind} (JS over the network: ${KiB(f.jsWireBytes.p50)} KiB) | ${c(f.scriptsLoaded)} | ${c(f.domContentLoaded)} | ${c(f.pageDataLoaded)} | ${c(f.firstContentfulPaint)} | ${c(f.hydrated)} | ${c(f.connected)} | ${c(f.agendaSynced)} | ${c(f.caseSynced)} | ${c(f.load)} | ${c(f.longTasksTotalMs)} |`);
 	}
 	lines.push('', `**Biggest files** of the laptop page (voorzitter), ${laptop.files} files, ${laptop.inlineScriptBytes} bytes of inline bootstrap not counted:`, '');
 	lines.push('| file | contains | raw | gzip as served | gzip -9 |', '|---|---|---:|---:|---:|');
@@ -630,6 +639,7 @@ async function main() {
 	console.log(`bench/page (${opts.mode}): ${JSON.stringify(opts)}`);
 	console.log(`machine: ${JSON.stringify(m)}`);
 
+	const began = clock.now();
 	const server = await startCasustafel(3);
 	const javascript: PageJs[] = [];
 	const allLoads: Load[] = [];
@@ -730,6 +740,7 @@ async function main() {
 		machine: m,
 		source: src,
 		loadAverageAtEnd: round(os.loadavg()[0]!, 2),
+		runSeconds: round((clock.now() - began) / 1000, 1),
 		options: opts,
 		meeting: { id: meeting.id, agendaItems: meeting.agendaTitles.length },
 		javascript,
