@@ -5,6 +5,7 @@ import * as m0003 from './0003_tables_requests_regie';
 import * as m0004 from './0004_follow_up';
 import * as m0005 from './0005_trust';
 import * as m0006 from './0006_audit_append_only';
+import * as m0007 from './0007_regie_user_index';
 
 /** Static list so the migrations bundle and run the same under tsx, Vite and Vitest. */
 const migrations: Record<string, Migration> = {
@@ -13,7 +14,8 @@ const migrations: Record<string, Migration> = {
 	'0003_tables_requests_regie': m0003,
 	'0004_follow_up': m0004,
 	'0005_trust': m0005,
-	'0006_audit_append_only': m0006
+	'0006_audit_append_only': m0006,
+	'0007_regie_user_index': m0007
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -2,8 +2,10 @@ import { z } from 'zod';
 import type { AppContext } from '../context';
 import { recordAudit } from '../audit/index';
 import { invalidInput, notFound } from '../errors';
-import { authorize, loadFacts, type Actor } from '../policy/index';
-import { decide } from '../policy/decide';
+import type { Executor } from '../db/index';
+import { authorize, type Actor } from '../policy/index';
+import { decide, type Facts } from '../policy/decide';
+import type { TableRole } from '../../shared/roles';
 import { todayIn } from '../cases/lifecycle';
 import { ACTION_STATUSES, ACTION_STATUS_LABELS, readActions, updateAction as updateActionIn, type ActionStatus } from '../../shared/documents';
 
@@ -146,6 +148,55 @@ function passesStatus(filter: StatusFilter, status: ActionStatus): boolean {
 }
 
 /**
+ * What `loadFacts(db, actor, { kind: 'case', caseId })` says about each of many cases, in one
+ * query per 500 cases instead of two per case: the actor's role at the case's table, whether
+ * the actor's organisation holds active access, and whether the actor directs the case now.
+ * A case that does not exist is left out (where loadFacts returns null).
+ */
+export async function caseFacts(db: Executor, actor: Actor, caseIds: number[]): Promise<Map<number, Facts>> {
+	const out = new Map<number, Facts>();
+	for (let i = 0; i < caseIds.length; i += 500) {
+		const rows = await db
+			.selectFrom('cases')
+			.leftJoin('memberships', (j) =>
+				j.onRef('memberships.case_table_id', '=', 'cases.case_table_id').on('memberships.user_id', '=', actor.userId)
+			)
+			.leftJoin('case_access', (j) =>
+				j
+					.onRef('case_access.case_id', '=', 'cases.id')
+					.on('case_access.organisation_id', '=', actor.organisationId)
+					.on('case_access.withdrawn_at', 'is', null)
+			)
+			.select((eb) => [
+				'cases.id',
+				'memberships.role',
+				'case_access.id as access_id',
+				eb
+					.exists(
+						eb
+							.selectFrom('regie_assignments')
+							.select('regie_assignments.id')
+							.whereRef('regie_assignments.case_id', '=', 'cases.id')
+							.where('regie_assignments.user_id', '=', actor.userId)
+							.where('regie_assignments.ended_at', 'is', null)
+					)
+					.as('is_regisseur')
+			])
+			.where('cases.id', 'in', caseIds.slice(i, i + 500))
+			.execute();
+		for (const row of rows) {
+			if (out.has(row.id)) continue; // as loadFacts: the first row
+			out.set(row.id, {
+				tableRole: (row.role as TableRole | null) ?? null,
+				organisationHasCaseAccess: row.access_id !== null,
+				isRegisseur: Boolean(row.is_regisseur)
+			});
+		}
+	}
+	return out;
+}
+
+/**
  * The actions the actor follows. An action is listed when the actor holds it and their
  * organisation still has access to the case (or they may view the case anyway), or when the
  * actor is the case's active regisseur and may view the case. The case link is offered only to
@@ -195,11 +246,9 @@ export async function myActions(ctx: AppContext, actor: Actor, filters: ActionFi
 		)
 		.execute();
 
-	// what the policy says per case, loaded once per case
-	const perCase = new Map<number, { canView: boolean; orgAccess: boolean; facts: NonNullable<Awaited<ReturnType<typeof loadFacts>>> }>();
-	for (const caseId of new Set([...rows.map((r) => r.case_id), ...regieCases])) {
-		const facts = await loadFacts(db, actor, { kind: 'case', caseId });
-		if (!facts) continue;
+	// what the policy says per case, the facts of all cases loaded at once
+	const perCase = new Map<number, { canView: boolean; orgAccess: boolean; facts: Facts }>();
+	for (const [caseId, facts] of await caseFacts(db, actor, [...new Set([...rows.map((r) => r.case_id), ...regieCases])])) {
 		perCase.set(caseId, { canView: decide(actor, 'case.view', facts), orgAccess: facts.organisationHasCaseAccess, facts });
 	}
 	const isCasemanager = [...regieCases].some((id) => perCase.get(id)?.canView);
