@@ -129,7 +129,21 @@ function source() {
 	} catch {
 		// checked in main()
 	}
-	return { commit: git('rev-parse', '--short', 'HEAD'), uncommittedClientFiles: dirty, buildAt };
+	// the newest source file the browser gets code from: if it is newer than build/, the build is stale
+	let newestSource = '';
+	const walk = (dir: string) => {
+		for (const entry of fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
+			const rel = path.join(dir, entry.name);
+			if (entry.isDirectory()) {
+				if (rel !== path.join('src', 'lib', 'server')) walk(rel);
+			} else if (!/\.(spec|test)\.ts$/.test(entry.name)) {
+				const at = fs.statSync(path.join(ROOT, rel)).mtime.toISOString();
+				if (at > newestSource) newestSource = at;
+			}
+		}
+	};
+	walk('src');
+	return { commit: git('rev-parse', '--short', 'HEAD'), uncommittedClientFiles: dirty, buildAt, newestSource, buildStale: buildAt !== '' && newestSource > buildAt };
 }
 
 // ---------------------------------------------------------------- the meeting
@@ -559,6 +573,8 @@ interface Report {
 	meeting: { id: number; agendaItems: number };
 	javascript: PageJs[];
 	timings: { page: string; role: string; kind: string; figures: Series }[];
+	/** loads that did not get usable within the timeout (not in the figures) */
+	failures: string[];
 	loads: Omit<Load, 'js'>[];
 }
 
@@ -572,7 +588,7 @@ function markdown(r: Report): string {
 		`Run of ${r.date} (${r.options.mode} mode), raw results in \`${r.resultsFile}\`.`,
 		'',
 		`- Command: \`${r.command}\``,
-		`- Code: commit ${r.source.commit}${r.source.uncommittedClientFiles ? ` with ${r.source.uncommittedClientFiles} uncommitted file(s) under src/ or the build config` : ''}; build/ of ${r.source.buildAt}`,
+		`- Code: commit ${r.source.commit}${r.source.uncommittedClientFiles ? ` with ${r.source.uncommittedClientFiles} uncommitted file(s) under src/ or the build config` : ''}; build/ of ${r.source.buildAt}${r.source.buildStale ? ` (**older than a file under src/, changed ${r.source.newestSource}**: rebuild for figures of the current code)` : ''}`,
 		`- Machine: ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB RAM, Node ${m.node}, ${m.os} (${m.arch}); Chromium ${CHROMIUM} headless; 1-min load average ${m.loadAverageAtStart} at start, ${r.loadAverageAtEnd} at end; the run took ${r.runSeconds} s`,
 		`- Loads: ${r.options.cold} cold (new browser context, empty cache) and ${r.options.warm} warm (same context, cached) per page and role, after ${r.options.warmup} unmeasured; meeting ${r.meeting.id} (Top 150) with ${r.meeting.agendaItems} cases on the agenda`,
 		'',
@@ -589,6 +605,7 @@ function markdown(r: Report): string {
 			`| time to interactive, ${t.page} as ${t.role}, ${t.kind}: p50 / p95 (n=${f.interactive.n}) | | ${f.interactive.p50} / ${f.interactive.p95} ms | |`
 		);
 	}
+	lines.push('', r.failures.length ? `**${r.failures.length} load(s) did not get usable within ${r.options.loadTimeoutMs / 1000} s** and are not in the figures (see the JSON).` : `Every load got usable within ${r.options.loadTimeoutMs / 1000} s.`);
 	if (Math.min(r.options.cold, r.options.warm) < 20) lines.push('', `With ${Math.min(r.options.cold, r.options.warm)} loads per row the p95 is the slowest load; use \`--full\` for figures.`);
 	lines.push('', 'Time to interactive = the latest of: hydrated (`html[data-hydrated]`), "Verbonden" shown (`p.connection[data-status=ok]`: socket.io and the document websocket open), the agenda rendered from the synced meeting document, and on the laptop page the first case\'s text rendered from its synced case document; all on the page\'s clock from navigation start.', '');
 	lines.push('| p50 / p95 in ms | JS received | DOMContentLoaded | page data received | first contentful paint | hydrated | connected | agenda synced | case synced | load event | long tasks until interactive (sum) |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
@@ -638,11 +655,13 @@ async function main() {
 	const src = source();
 	console.log(`bench/page (${opts.mode}): ${JSON.stringify(opts)}`);
 	console.log(`machine: ${JSON.stringify(m)}`);
+	if (src.buildStale) console.warn(`warning: build/ (${src.buildAt}) is older than a file under src/ (${src.newestSource}); the figures are of the build`);
 
 	const began = clock.now();
 	const server = await startCasustafel(3);
 	const javascript: PageJs[] = [];
 	const allLoads: Load[] = [];
+	const failures: string[] = [];
 	const timings: Report['timings'] = [];
 	let meeting: Meeting;
 	try {
@@ -675,27 +694,40 @@ async function main() {
 				// on the machine weighs on both alike.
 				const cold: Load[] = [];
 				const warm: Load[] = [];
+				// a load that does not get usable in time is counted and reported, not fatal, unless
+				// it happens again and again
+				const attempt = async (context: BrowserContext, kind: 'cold' | 'warm'): Promise<Load | null> => {
+					try {
+						return await loadOnce(context, url, p.which, role, kind);
+					} catch (e) {
+						failures.push(String((e as Error)?.message ?? e).split('\n')[0]!);
+						console.warn(`failed load: ${failures.at(-1)}`);
+						if (failures.length > Math.max(3, (opts.cold + opts.warm) / 2)) throw new Error(`too many failed loads (${failures.length})`);
+						return null;
+					}
+				};
 				const warmContext = await newContext();
 				try {
-					await loadOnce(warmContext, url, p.which, role, 'warm');
+					await attempt(warmContext, 'warm');
 					for (let i = 0; i < opts.warmup + Math.max(opts.cold, opts.warm); i++) {
 						if (i < opts.warmup + opts.cold) {
 							const context = await newContext();
 							try {
-								const l = await loadOnce(context, url, p.which, role, 'cold');
-								if (i >= opts.warmup) cold.push(l);
+								const l = await attempt(context, 'cold');
+								if (l && i >= opts.warmup) cold.push(l);
 							} finally {
 								await context.close();
 							}
 						}
 						if (i < opts.warmup + opts.warm) {
-							const l = await loadOnce(warmContext, url, p.which, role, 'warm');
-							if (i >= opts.warmup) warm.push(l);
+							const l = await attempt(warmContext, 'warm');
+							if (l && i >= opts.warmup) warm.push(l);
 						}
 					}
 				} finally {
 					await warmContext.close();
 				}
+				if (cold.length === 0 || warm.length === 0) throw new Error(`${p.which} as ${role}: no load got usable`);
 				allLoads.push(...cold, ...warm);
 				timings.push({ page: p.which, role, kind: 'cold', figures: series(cold) });
 				timings.push({ page: p.which, role, kind: 'warm', figures: series(warm) });
@@ -745,6 +777,7 @@ async function main() {
 		meeting: { id: meeting.id, agendaItems: meeting.agendaTitles.length },
 		javascript,
 		timings,
+		failures,
 		loads: allLoads.map(({ js: _js, ...rest }) => rest)
 	};
 	fs.mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
