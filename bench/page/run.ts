@@ -6,7 +6,9 @@
  *   npx tsx bench/page/run.ts --full     more repetitions
  *
  * Flags (or env): --cold N (BENCH_PAGE_COLD, cold loads per page and role), --warm N
- * (BENCH_PAGE_WARM), --no-readme (do not rewrite bench/README.md).
+ * (BENCH_PAGE_WARM), --no-readme (do not rewrite bench/README.md), --profile (one more cold
+ * load per page and role with Chromium's CPU profiler on; .cpuprofile files in a temp directory,
+ * self time per file and function in the results).
  *
  * What it does: starts Casustafel from build/ (`server/index.ts`, as bench/sync/servers.ts does)
  * on a fresh SQLite file with the demo region, puts three cases on the agenda of an upcoming
@@ -53,6 +55,7 @@ const opts = {
 	targetKiB: 200
 };
 const writeReadme = !flag('no-readme');
+const profile = flag('profile');
 const CHROMIUM = '/usr/bin/chromium';
 // as playwright.config.ts launches it for the browser tests
 const CHROMIUM_ARGS = [
@@ -331,21 +334,7 @@ async function loadOnce(
 	try {
 		const needCase = which === 'laptop';
 		await page.goto(url, { waitUntil: 'commit', timeout: opts.loadTimeoutMs });
-		await page.waitForFunction(
-			(needCase: boolean) => {
-				const m = (window as unknown as { __bench?: { marks: Record<string, number | undefined> } }).__bench?.marks;
-				if (!m) return false;
-				return (
-					m.hydrated !== undefined && m.connected !== undefined && m.agenda !== undefined && (!needCase || m.caseText !== undefined)
-				);
-			},
-			needCase,
-			{ timeout: opts.loadTimeoutMs, polling: 50 }
-		).catch(async (e: unknown) => {
-			const marks = await page.evaluate(() => JSON.stringify((window as unknown as { __bench?: { marks: unknown } }).__bench?.marks ?? null)).catch(() => '?');
-			const status = await page.locator('p.connection').textContent({ timeout: 1000 }).catch(() => 'no connection status');
-			throw new Error(`${which} as ${role} (${kind}) not usable within ${opts.loadTimeoutMs} ms: reached ${marks}, status "${status}", at ${page.url()}: ${String(e)}`);
-		});
+		await waitUsable(page, which, `${which} as ${role} (${kind})`);
 		await page.waitForLoadState('load', { timeout: opts.loadTimeoutMs });
 		// let a late long task or paint entry arrive
 		await sleep(100);
@@ -391,6 +380,88 @@ async function loadOnce(
 			longTasksCount: until.length,
 			jsWireBytes: figures.jsTransfer,
 			js: js.sort((a, b) => a.url.localeCompare(b.url))
+		};
+	} finally {
+		await page.close();
+	}
+}
+
+/** Waits until the instrumented page is usable (see INSTRUMENT); a readable error if it is not in time. */
+async function waitUsable(page: Page, which: 'laptop' | 'scherm', what: string): Promise<void> {
+	await page
+		.waitForFunction(
+			(needCase: boolean) => {
+				const m = (window as unknown as { __bench?: { marks: Record<string, number | undefined> } }).__bench?.marks;
+				if (!m) return false;
+				return m.hydrated !== undefined && m.connected !== undefined && m.agenda !== undefined && (!needCase || m.caseText !== undefined);
+			},
+			which === 'laptop',
+			{ timeout: opts.loadTimeoutMs, polling: 50 }
+		)
+		.catch(async (e: unknown) => {
+			const marks = await page.evaluate(() => JSON.stringify((window as unknown as { __bench?: { marks: unknown } }).__bench?.marks ?? null)).catch(() => '?');
+			const status = await page.locator('p.connection').textContent({ timeout: 1000 }).catch(() => 'no connection status');
+			throw new Error(`${what} not usable within ${opts.loadTimeoutMs} ms: reached ${marks}, status "${status}", at ${page.url()}: ${String(e)}`);
+		});
+}
+
+interface CpuProfile {
+	nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+	startTime: number;
+	endTime: number;
+	samples: number[];
+	timeDeltas: number[];
+}
+
+interface ProfileSummary {
+	page: 'laptop' | 'scherm';
+	role: string;
+	file: string;
+	/** ms of the profile: navigation to usable */
+	totalMs: number;
+	/** self time per script file (or V8's own categories), heaviest first */
+	byFile: { where: string; ms: number }[];
+	/** self time per function, heaviest first */
+	byFunction: { fn: string; ms: number }[];
+}
+
+/**
+ * One cold load with Chromium's sampling profiler on (CDP Profiler, 100 µs) from before the
+ * navigation until the page is usable; the .cpuprofile goes to `dir` (open it in Chrome's
+ * DevTools, or `npx tsx bench/sync/profile-summary.ts <file>`). Not part of the figures.
+ */
+async function profileOnce(context: BrowserContext, url: string, which: 'laptop' | 'scherm', role: string, dir: string): Promise<ProfileSummary> {
+	const page = await context.newPage();
+	try {
+		const cdp = await context.newCDPSession(page);
+		await cdp.send('Profiler.enable');
+		await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+		await cdp.send('Profiler.start');
+		await page.goto(url, { waitUntil: 'commit', timeout: opts.loadTimeoutMs });
+		await waitUsable(page, which, `${which} as ${role} (profiled)`);
+		const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: CpuProfile };
+		const file = path.join(dir, `page-${which}-${role}.cpuprofile`);
+		fs.writeFileSync(file, JSON.stringify(profile));
+		const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+		const files = new Map<string, number>();
+		const fns = new Map<string, number>();
+		for (let i = 0; i < profile.samples.length; i++) {
+			const n = byId.get(profile.samples[i]!)!;
+			const us = profile.timeDeltas[i] ?? 0;
+			const name = n.callFrame.functionName || '(anonymous)';
+			const where = n.callFrame.url ? path.basename(new URL(n.callFrame.url, 'http://x').pathname) : name.startsWith('(') ? name : '(native)';
+			files.set(where, (files.get(where) ?? 0) + us / 1000);
+			const fn = `${name} ${n.callFrame.url ? `${where}:${n.callFrame.lineNumber + 1}` : ''}`.trim();
+			fns.set(fn, (fns.get(fn) ?? 0) + us / 1000);
+		}
+		const top = (m: Map<string, number>, k: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, k);
+		return {
+			page: which,
+			role,
+			file,
+			totalMs: ms((profile.endTime - profile.startTime) / 1000),
+			byFile: top(files, 10).map(([where, t]) => ({ where, ms: ms(t) })),
+			byFunction: top(fns, 15).map(([fn, t]) => ({ fn, ms: ms(t) }))
 		};
 	} finally {
 		await page.close();
@@ -575,6 +646,8 @@ interface Report {
 	timings: { page: string; role: string; kind: string; figures: Series }[];
 	/** loads that did not get usable within the timeout (not in the figures) */
 	failures: string[];
+	/** with --profile: one profiled cold load per page and role (not in the figures) */
+	profiles: ProfileSummary[];
 	loads: Omit<Load, 'js'>[];
 }
 
@@ -625,6 +698,9 @@ function markdown(r: Report): string {
 	for (const j of r.javascript) {
 		lines.push(`- ${j.page} page as ${j.role}: route nodes ${j.routeNodes.join(', ')}; ${j.unwanted.length ? `**contains ${j.unwanted.join(', ')}**` : 'no chart.js, no zod'}`);
 	}
+	for (const pr of r.profiles) {
+		lines.push(`- CPU profile of one cold ${pr.page} load as ${pr.role} (navigation to usable, ${pr.totalMs} ms): ${pr.byFile.slice(0, 6).map((f) => `${f.where} ${f.ms} ms`).join(', ')}`);
+	}
 	const allPre = r.javascript.every((j) => j.chunks.every((c) => c.servedPrecompressed && c.servedEncoding === 'gzip'));
 	lines.push(allPre ? 'Every file was served as build/client\'s precompressed `.gz` when asked for gzip.' : 'Not every file was served precompressed: see the JSON.');
 	return lines.join('\n');
@@ -662,6 +738,8 @@ async function main() {
 	const javascript: PageJs[] = [];
 	const allLoads: Load[] = [];
 	const failures: string[] = [];
+	const profiles: ProfileSummary[] = [];
+	let profileDir: string | undefined;
 	const timings: Report['timings'] = [];
 	let meeting: Meeting;
 	try {
@@ -749,6 +827,18 @@ async function main() {
 					routeNodes: chunks.filter((c) => c.url.includes('/nodes/')).map((c) => path.basename(c.url)).sort(),
 					unwanted: UNWANTED.filter(([, re]) => chunks.some((c) => re.test(c.text))).map(([name]) => name)
 				});
+				if (profile) {
+					profileDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'casustafel-page-prof-'));
+					const context = await newContext();
+					try {
+						const summary = await profileOnce(context, url, p.which, role, profileDir);
+						profiles.push(summary);
+						console.log(`profile of a cold ${p.which} load as ${role}: ${summary.file}`);
+						console.log(summary.byFile.map((f) => `  ${f.ms} ms  ${f.where}`).join('\n'));
+					} finally {
+						await context.close();
+					}
+				}
 				const c = timings.at(-2)!.figures.interactive;
 				const w = timings.at(-1)!.figures.interactive;
 				console.log(
@@ -778,6 +868,7 @@ async function main() {
 		javascript,
 		timings,
 		failures,
+		profiles,
 		loads: allLoads.map(({ js: _js, ...rest }) => rest)
 	};
 	fs.mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
