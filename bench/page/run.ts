@@ -544,7 +544,8 @@ const SIGNATURES: [string, RegExp][] = [
 	['svelte runtime', /svelte\.dev\/e\/|https:\/\/svelte\.dev/],
 	['@sveltejs/kit client', /__sveltekit|sveltekit:|data-sveltekit/],
 	['zod', /ZodError|_zod|ZodType/],
-	['Casustafel live/collab client', /attendance:add|case:regie/]
+	['Casustafel live/collab client', /attendance:add|case:regie/],
+	['date formats ($lib/shared/format: Intl.DateTimeFormat)', /new Intl\.DateTimeFormat/]
 ];
 
 async function measureChunks(base: string, first: Load, manifest: Map<string, string[]>): Promise<ChunkSize[]> {
@@ -698,8 +699,10 @@ function markdown(r: Report): string {
 	for (const j of r.javascript) {
 		lines.push(`- ${j.page} page as ${j.role}: route nodes ${j.routeNodes.join(', ')}; ${j.unwanted.length ? `**contains ${j.unwanted.join(', ')}**` : 'no chart.js, no zod'}`);
 	}
+	const label = new Map(r.javascript.flatMap((j) => j.chunks.map((c) => [path.basename(c.url), c.contains] as const)));
 	for (const pr of r.profiles) {
-		lines.push(`- CPU profile of one cold ${pr.page} load as ${pr.role} (navigation to usable, ${pr.totalMs} ms): ${pr.byFile.slice(0, 6).map((f) => `${f.where} ${f.ms} ms`).join(', ')}`);
+		const files = pr.byFile.slice(0, 7).map((f) => `${f.where}${label.has(f.where) ? ` (${label.get(f.where)})` : ''} ${f.ms} ms`);
+		lines.push(`- CPU profile of one cold ${pr.page} load as ${pr.role} (navigation to usable, ${pr.totalMs} ms), self time: ${files.join(', ')}`);
 	}
 	const allPre = r.javascript.every((j) => j.chunks.every((c) => c.servedPrecompressed && c.servedEncoding === 'gzip'));
 	lines.push(allPre ? 'Every file was served as build/client\'s precompressed `.gz` when asked for gzip.' : 'Not every file was served precompressed: see the JSON.');
