@@ -13,7 +13,7 @@
 import { performance } from 'node:perf_hooks';
 import type Database from 'better-sqlite3';
 import type { KyselyPlugin } from 'kysely';
-import { DEFAULT_FILTERS, caseFacts, myActions, type ActionFilters } from '../../src/lib/server/actions/service';
+import { DEFAULT_FILTERS, SCOPE_FILTERS, STATUS_FILTERS, caseFacts, myActions, type ActionFilters, type MyAction, type MyActions } from '../../src/lib/server/actions/service';
 import type { AppContext } from '../../src/lib/server/context';
 import { sqliteHandle } from '../../src/lib/server/db/index';
 import { loadFacts, type Actor } from '../../src/lib/server/policy/index';
@@ -48,6 +48,12 @@ export interface ActionsResult {
 	scenarios: Scenario[];
 	/** caseFacts (one query for many cases) compared with the policy's loadFacts, case by case */
 	factsCheck: { cases: number; equal: boolean };
+	/**
+	 * Every filter combination against the unfiltered list filtered here: the same rows in the
+	 * same groups and order, the same table and case lists and overdue count; and the unfiltered
+	 * list's lists and count against its own rows.
+	 */
+	filtersCheck: { combinations: number; equal: boolean; mismatches: string[] };
 	/** the distinct statements of one default call, with their plans */
 	plans: { sql: string; calls: number; plan: string[] }[];
 }
@@ -208,6 +214,43 @@ async function capture(ctx: AppContext, fn: (ctx: AppContext) => Promise<unknown
 	return seen;
 }
 
+async function checkFilters(ctx: AppContext, actors: Actor[]): Promise<ActionsResult['filtersCheck']> {
+	const mismatches: string[] = [];
+	let combinations = 0;
+	const dutch = new Intl.Collator('nl', { numeric: true });
+	for (const actor of actors) {
+		const all: MyActions = await myActions(ctx, actor, { tableId: null, caseId: null, status: 'alle', scope: 'alle' });
+		const rows: MyAction[] = all.groups.flatMap((g) => g.rows);
+		// the lists and the count, from the rows themselves
+		const tables = [...new Map(rows.map((a) => [a.tableId, a.tableName]))].map(([id, name]) => ({ id, name })).sort((a, b) => dutch.compare(a.name, b.name));
+		const cases = [...new Map(rows.map((a) => [a.caseId, a.caseCode]))].map(([id, code]) => ({ id, code })).sort((a, b) => dutch.compare(a.code, b.code));
+		const overdue = rows.filter((a) => a.overdue).length;
+		if (JSON.stringify([tables, cases, overdue]) !== JSON.stringify([all.tables, all.cases, all.overdueTotal])) mismatches.push(`user ${actor.userId}: lists or overdue count`);
+		const regie = new Set(
+			(await ctx.db.selectFrom('regie_assignments').select('case_id').where('user_id', '=', actor.userId).where('ended_at', 'is', null).execute()).map((r) => r.case_id)
+		);
+		for (const status of STATUS_FILTERS) {
+			for (const scope of SCOPE_FILTERS) {
+				for (const tableId of [null, all.tables[0]?.id ?? null, all.tables.at(-1)?.id ?? null]) {
+					for (const caseId of [null, all.cases[0]?.id ?? null]) {
+						const filters: ActionFilters = { status, scope, tableId, caseId };
+						const got = await myActions(ctx, actor, filters);
+						const passes = (a: MyAction) =>
+							(scope === 'alle' || (scope === 'mijn' ? a.mine : regie.has(a.caseId))) &&
+							(tableId === null || a.tableId === tableId) &&
+							(caseId === null || a.caseId === caseId) &&
+							(status === 'alle' || (status === 'lopend' ? a.status === 'open' || a.status === 'bezig' : a.status === status));
+						const want = { ...all, filters, groups: all.groups.map((g) => ({ ...g, rows: g.rows.filter(passes) })), total: rows.filter(passes).length };
+						combinations += 1;
+						if (JSON.stringify(got) !== JSON.stringify(want)) mismatches.push(`user ${actor.userId}: ${JSON.stringify(filters)}`);
+					}
+				}
+			}
+		}
+	}
+	return { combinations, equal: mismatches.length === 0, mismatches: mismatches.slice(0, 10) };
+}
+
 export async function runActions(o: { iterations: number; warmup: number; seed: number }): Promise<ActionsResult> {
 	const temp = await tempContext('actions', () => NOW);
 	try {
@@ -279,7 +322,8 @@ export async function runActions(o: { iterations: number; warmup: number; seed: 
 				checked += 1;
 			}
 		}
-		return { seed, scenarios: out, factsCheck: { cases: checked, equal }, plans: [...plans.values()] };
+		const filtersCheck = await checkFilters(ctx, [manager, participant]);
+		return { seed, scenarios: out, filtersCheck, factsCheck: { cases: checked, equal }, plans: [...plans.values()] };
 	} finally {
 		await temp.close();
 	}

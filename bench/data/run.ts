@@ -190,7 +190,7 @@ function markdown(r: Report, file: string): string {
 	const a = r.actions;
 	if (a) {
 	lines.push(
-		`**Mijn acties** (\`myActions\` as the /acties page calls it; ${int(a.seed.actions)} action rows, ${int(a.seed.cases)} cases, ${int(a.seed.users)} users, ${a.seed.organisations} organisations, ${a.seed.tables} tables, ${int(a.seed.regieAssignments)} regie assignments; bulk case facts equal the policy's \`loadFacts\` for ${a.factsCheck.cases} cases: ${a.factsCheck.equal ? 'yes' : '**no**'})`
+		`**Mijn acties** (\`myActions\` as the /acties page calls it; ${int(a.seed.actions)} action rows, ${int(a.seed.cases)} cases, ${int(a.seed.users)} users, ${a.seed.organisations} organisations, ${a.seed.tables} tables, ${int(a.seed.regieAssignments)} regie assignments; bulk case facts equal the policy's \`loadFacts\` for ${a.factsCheck.cases} cases: ${a.factsCheck.equal ? 'yes' : '**no**'}; each of ${a.filtersCheck.combinations} filter combinations gives the unfiltered list filtered: ${a.filtersCheck.equal ? 'yes' : '**no**'})`
 	);
 	lines.push('');
 	lines.push('| who, filters | rows shown / followed | queries per call | p50 / p95 / p99 | max | CPU time p50 / p95 / p99 | runs |');

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import type { AppContext } from '../context';
 import { recordAudit } from '../audit/index';
 import { invalidInput, notFound } from '../errors';
+import { sql, type ExpressionBuilder } from 'kysely';
 import type { Executor } from '../db/index';
+import type { DB } from '../db/schema';
 import { authorize, type Actor } from '../policy/index';
 import { decide, type Facts } from '../policy/decide';
 import type { TableRole } from '../../shared/roles';
@@ -216,42 +218,94 @@ export async function myActions(ctx: AppContext, actor: Actor, filters: ActionFi
 		.execute();
 	const regieCases = new Set(regie.map((r) => r.case_id));
 
-	const rows = await db
+	// Every action the actor follows, per case: whether one is theirs, and how many are overdue
+	// (theirs, all). This gives the table and case filters and the overdue count whatever the
+	// filters are, so the rows themselves are read only where the filters may show them.
+	const follows = (eb: ExpressionBuilder<DB, 'action_rows'>) =>
+		eb.or([
+			eb('action_rows.actiehouder_id', '=', actor.userId),
+			...(regieCases.size > 0 ? [eb('action_rows.case_id', 'in', [...regieCases])] : [])
+		]);
+	// a status outside the four counts as open, as isStatus() below treats it
+	const overdue = sql<number>`(action_rows.status not in ('gedaan', 'vervallen') and action_rows.deadline <> '' and action_rows.deadline < ${today})`;
+	const holds = sql<number>`coalesce(action_rows.actiehouder_id = ${actor.userId}, 0)`;
+	const followedCases = await db
 		.selectFrom('action_rows')
 		.innerJoin('cases', 'cases.id', 'action_rows.case_id')
 		.innerJoin('case_tables', 'case_tables.id', 'cases.case_table_id')
-		.leftJoin('users as holder', 'holder.id', 'action_rows.actiehouder_id')
-		.leftJoin('organisations as holder_org', 'holder_org.id', 'action_rows.organisation_id')
-		.select([
+		.select((eb) => [
 			'action_rows.case_id',
-			'action_rows.action_id',
-			'action_rows.position',
-			'action_rows.text',
-			'action_rows.actiehouder_id',
-			'action_rows.deadline',
-			'action_rows.status',
-			'action_rows.leefgebied',
-			'action_rows.note',
 			'cases.code',
 			'case_tables.id as table_id',
 			'case_tables.name as table_name',
-			'holder.name as holder_name',
-			'holder_org.name as holder_org_name'
+			eb.fn.max(holds).as('any_mine'),
+			eb.fn.sum(sql<number>`${overdue} and ${holds}`).as('overdue_mine'),
+			eb.fn.sum(overdue).as('overdue_all')
 		])
-		.where((eb) =>
-			eb.or([
-				eb('action_rows.actiehouder_id', '=', actor.userId),
-				...(regieCases.size > 0 ? [eb('action_rows.case_id', 'in', [...regieCases])] : [])
-			])
-		)
+		.where(follows)
+		.groupBy('action_rows.case_id')
 		.execute();
+
+	// the rows the filters may show (each still passes the same checks below)
+	const unwanted = filters.status === 'alle' ? [] : ['gedaan', 'vervallen'].filter((s) => s !== filters.status);
+	const scoped = filters.scope === 'regie' && regieCases.size === 0;
+	const rows = scoped
+		? []
+		: await db
+				.selectFrom('action_rows')
+				.innerJoin('cases', 'cases.id', 'action_rows.case_id')
+				.innerJoin('case_tables', 'case_tables.id', 'cases.case_table_id')
+				.leftJoin('users as holder', 'holder.id', 'action_rows.actiehouder_id')
+				.leftJoin('organisations as holder_org', 'holder_org.id', 'action_rows.organisation_id')
+				.select([
+					'action_rows.case_id',
+					'action_rows.action_id',
+					'action_rows.position',
+					'action_rows.text',
+					'action_rows.actiehouder_id',
+					'action_rows.deadline',
+					'action_rows.status',
+					'action_rows.leefgebied',
+					'action_rows.note',
+					'cases.code',
+					'case_tables.id as table_id',
+					'case_tables.name as table_name',
+					'holder.name as holder_name',
+					'holder_org.name as holder_org_name'
+				])
+				.where((eb) =>
+					filters.scope === 'mijn'
+						? eb('action_rows.actiehouder_id', '=', actor.userId)
+						: filters.scope === 'regie'
+							? eb('action_rows.case_id', 'in', [...regieCases])
+							: follows(eb)
+				)
+				.$if(unwanted.length > 0, (q) => q.where('action_rows.status', 'not in', unwanted))
+				.$if(filters.caseId !== null, (q) => q.where('action_rows.case_id', '=', filters.caseId!))
+				.$if(filters.tableId !== null, (q) => q.where('cases.case_table_id', '=', filters.tableId!))
+				.execute();
 
 	// what the policy says per case, the facts of all cases loaded at once
 	const perCase = new Map<number, { canView: boolean; orgAccess: boolean; facts: Facts }>();
-	for (const [caseId, facts] of await caseFacts(db, actor, [...new Set([...rows.map((r) => r.case_id), ...regieCases])])) {
+	for (const [caseId, facts] of await caseFacts(db, actor, [...new Set([...followedCases.map((r) => r.case_id), ...regieCases])])) {
 		perCase.set(caseId, { canView: decide(actor, 'case.view', facts), orgAccess: facts.organisationHasCaseAccess, facts });
 	}
 	const isCasemanager = [...regieCases].some((id) => perCase.get(id)?.canView);
+
+	// the table and case filters offer what has a visible action; the overdue count is of those
+	const tables = new Map<number, string>();
+	const cases = new Map<number, string>();
+	let overdueTotal = 0;
+	for (const c of followedCases) {
+		const policy = perCase.get(c.case_id);
+		if (!policy) continue;
+		const asRegisseur = regieCases.has(c.case_id) && policy.canView;
+		const asHolder = Number(c.any_mine) === 1 && (policy.orgAccess || policy.canView);
+		if (!asRegisseur && !asHolder) continue;
+		tables.set(c.table_id, c.table_name);
+		cases.set(c.case_id, c.code);
+		overdueTotal += Number(asRegisseur ? c.overdue_all : c.overdue_mine);
+	}
 
 	const visible: MyAction[] = [];
 	for (const r of rows) {
@@ -294,13 +348,6 @@ export async function myActions(ctx: AppContext, actor: Actor, filters: ActionFi
 			dutch.compare(a.text, b.text)
 	);
 
-	const tables = new Map<number, string>();
-	const cases = new Map<number, string>();
-	for (const a of visible) {
-		tables.set(a.tableId, a.tableName);
-		cases.set(a.caseId, a.caseCode);
-	}
-
 	const shown = visible.filter(
 		(a) =>
 			(filters.scope === 'alle' || (filters.scope === 'mijn' ? a.mine : regieCases.has(a.caseId))) &&
@@ -318,7 +365,7 @@ export async function myActions(ctx: AppContext, actor: Actor, filters: ActionFi
 		cases: [...cases].map(([id, code]) => ({ id, code })).sort((a, b) => dutch.compare(a.code, b.code)),
 		groups: ACTION_GROUPS.map((key) => ({ key, label: ACTION_GROUP_LABELS[key], rows: shown.filter((a) => a.group === key) })),
 		total: shown.length,
-		overdueTotal: visible.filter((a) => a.overdue).length
+		overdueTotal
 	};
 }
 
