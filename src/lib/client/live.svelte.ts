@@ -2,7 +2,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { Attendee, AttendeeKind, RegieKind, RegieState } from '$lib/shared/tables';
 // types only: a value from $lib/shared/live would bring its zod schemas into the page
 import type { Ack, ClientToServerEvents, MeetingState, PresenceEntry, ServerToClientEvents } from '$lib/shared/live';
-import { timerElapsed } from './timer';
+import { timerElapsed } from '$lib/shared/timer';
 
 type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 

@@ -118,8 +118,4 @@ export interface SocketData {
 	organisationName: string;
 }
 
-/** Milliseconds the timer shows for an item at `now`. */
-export function timerElapsed(timer: TimerState, now: number): number {
-	if (!timer.running || !timer.startedAt) return timer.elapsedMs;
-	return timer.elapsedMs + Math.max(0, now - new Date(timer.startedAt).getTime());
-}
+export { timerElapsed } from './timer';
