@@ -1,14 +1,17 @@
 /**
  * bench/data: the storage and query figures of issue 7, on real SQLite files with every migration.
  *
- *   npx tsx bench/data/run.ts              quick (about half a minute once the history is cached)
- *   npx tsx bench/data/run.ts --full       more repetitions, longer runs, the history rebuilt
+ *   npx tsx bench/data/run.ts              quick: about 40 s on 2 cores once the three-year history
+ *                                          is cached (the first run builds it: 30 s more, quiet machine)
+ *   npx tsx bench/data/run.ts --full       more repetitions, longer runs, the history rebuilt (~3 min)
  *
  * Flags: --full, --no-readme (do not rewrite bench/README.md), --rebuild (build the three-year
  * history even when a cached one for the same code exists), --no-e2e (skip the real server),
- * --seed N, --only store|case|actions (one part; does not touch bench/README.md).
+ * --seed N, --only store|case|actions (one part; does not touch bench/README.md). The end-to-end
+ * parts need build/ (`flock /tmp/casustafel-build.lock npx vite build`) and are skipped without it.
  *
- * 1. Stored updates per second with group commit (src/lib/server/collab/store.ts).
+ * 1. Stored updates per second with group commit (src/lib/server/collab/store.ts), in process and
+ *    end to end (y-websocket clients typing into the real server at stepped rates).
  * 2. Time to open a case with three years of MDA++ history after compaction: in process through
  *    the hub's own connect and sync answer, and end to end through the real server.
  * 3. Mijn acties at 100,000 actions (src/lib/server/actions/service.ts, myActions).
