@@ -38,5 +38,5 @@ const result = await runLoad({
 		send({ kind: 'typing-end' });
 	}
 });
-send({ kind: 'result', result });
-process.disconnect();
+// disconnect only once the result is handed over (a pending IPC message can be lost otherwise)
+process.send!({ kind: 'result', result }, () => process.disconnect());

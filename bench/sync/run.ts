@@ -96,6 +96,12 @@ const stressMax = phases.has('stress') ? option('stress-max', 'BENCH_STRESS_MAX'
 const stressSeconds = option('stress-seconds', 'BENCH_STRESS_SECONDS', 15);
 /** worker threads the meeting load's clients run in (meetings split evenly) */
 const clientThreads = option('client-threads', 'BENCH_CLIENT_THREADS', 2);
+/** niceness of the client processes: they yield the CPU to the server under test (0 = off) */
+const clientNice = (() => {
+	const i = argv.indexOf('--client-nice');
+	const raw = i >= 0 ? argv[i + 1] : process.env.BENCH_CLIENT_NICE;
+	return raw === undefined ? 10 : Math.max(0, Math.min(19, Number(raw)));
+})();
 const cpuProf = flag('cpu-prof');
 const heapProbe = flag('heap-probe');
 const writeReadme = !flag('no-readme');
@@ -469,7 +475,7 @@ async function loadSlice(t: Target, slice: number, durationMs: number, meetings 
 				cpuEnd = server.cpuSeconds();
 				storedEnd = poll();
 			}
-		}, clientThreads, t.cookies);
+		}, clientThreads, t.cookies, clientNice);
 	} finally {
 		sampled = samples.stop();
 		if (hocusTimer) clearInterval(hocusTimer);
@@ -825,10 +831,11 @@ async function main() {
 	const targets: Target[] = [];
 	let ids: number[] = [];
 	for (const kind of kinds) {
+		// the baselines get Casustafel's document names, or made-up ones when it does not run
+		if (kind !== 'casustafel' && ids.length === 0) ids = Array.from({ length: loadDocCount() + opts.docs }, (_, i) => 100 + i);
 		const t = await start(kind, ids);
 		targets.push(t);
 		if (t.cas) ids = t.cas.caseIds;
-		else if (ids.length === 0) ids = Array.from({ length: loadDocCount() + opts.docs }, (_, i) => 100 + i);
 	}
 	const servers: ServerResult[] = targets.map((t) => ({ name: t.kind, label: t.label, pid: t.server.pid, startSeconds: t.startSeconds }));
 	const result = (t: Target) => servers[targets.indexOf(t)]!;
