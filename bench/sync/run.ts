@@ -91,8 +91,8 @@ const phases = new Set(
 		return full ? ['memory', 'load', 'stress'] : ['memory', 'load'];
 	})()
 );
-const stressStepSize = option('stress-step', 'BENCH_STRESS_STEP', 10);
-const stressMax = phases.has('stress') ? option('stress-max', 'BENCH_STRESS_MAX', 150) : 0;
+const stressStepSize = option('stress-step', 'BENCH_STRESS_STEP', 5);
+const stressMax = phases.has('stress') ? option('stress-max', 'BENCH_STRESS_MAX', 100) : 0;
 const stressSeconds = option('stress-seconds', 'BENCH_STRESS_SECONDS', 15);
 /** worker threads the meeting load's clients run in (meetings split evenly) */
 const clientThreads = option('client-threads', 'BENCH_CLIENT_THREADS', 2);
