@@ -396,8 +396,14 @@ export class CollabHub {
 		if (live.unloadTimer) return;
 		live.unloadTimer = setTimeout(async () => {
 			live.unloadTimer = null;
-			await live.applyChain;
-			await this.store.flush();
+			// a client can connect, send and leave while we wait: wait until no write is pending,
+			// or the compaction below would miss an update that is stored just after it
+			let chain: Promise<void>;
+			do {
+				chain = live.applyChain;
+				await chain;
+				await this.store.flush();
+			} while (chain !== live.applyChain);
 			if (live.connections.size === 0 && this.docs.get(live.name) === live) this.unload(live);
 		}, 0);
 	}
