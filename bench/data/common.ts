@@ -2,7 +2,7 @@
  * Shared by the bench/data parts: a real migrated SQLite file in a temp directory, the machine
  * and the code measured, distributions with p95, and the marked section of bench/README.md.
  */
-import { execFileSync } from 'node:child_process';
+import { git, machine as baseMachine } from '../machine';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -95,36 +95,14 @@ export function dist(samples: number[], digits = 3): Dist {
 }
 
 export function machine() {
-	const cpuinfo = fs.readFileSync('/proc/cpuinfo', 'utf8');
-	const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? os.cpus()[0]?.model ?? 'unknown';
-	let osName = `${os.type()} ${os.release()}`;
-	try {
-		const pretty = /^PRETTY_NAME="?([^"\n]+)"?/m.exec(fs.readFileSync('/etc/os-release', 'utf8'))?.[1];
-		if (pretty) osName = `${pretty}, kernel ${os.release()}`;
-	} catch {
-		// not Linux-like
-	}
 	return {
-		nproc: os.availableParallelism(),
-		cpuModel: model,
-		memoryGiB: round(os.totalmem() / 1024 ** 3, 1),
-		node: process.version,
-		sqlite: (new Database(':memory:').prepare('select sqlite_version() as v').get() as { v: string }).v,
-		os: osName,
-		arch: process.arch,
-		loadAverageAtStart: round(os.loadavg()[0]!, 2)
+		...baseMachine(),
+		sqlite: (new Database(':memory:').prepare('select sqlite_version() as v').get() as { v: string }).v
 	};
 }
 
 /** The commit measured, and how many files under the measured code had uncommitted changes. */
 export function source() {
-	const git = (...args: string[]) => {
-		try {
-			return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-		} catch {
-			return '';
-		}
-	};
 	return {
 		commit: git('rev-parse', '--short', 'HEAD') || 'unknown',
 		uncommittedChanges: git('status', '--porcelain', '--', 'src', 'server', 'migrations').split('\n').filter(Boolean).length

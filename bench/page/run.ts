@@ -18,7 +18,7 @@
  * (same context again). Results go to bench/results/page-<date>.json and the marked section
  * of bench/README.md.
  */
-import { execFileSync } from 'node:child_process';
+import { git, machine } from '../machine';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -92,34 +92,7 @@ setTimeout(() => void bail(1, `benchmark did not finish within ${watchdogMinutes
 
 // ---------------------------------------------------------------- machine and code
 
-function machine() {
-	const cpuinfo = fs.readFileSync('/proc/cpuinfo', 'utf8');
-	const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? os.cpus()[0]?.model ?? 'unknown';
-	let osName = `${os.type()} ${os.release()}`;
-	try {
-		const pretty = /^PRETTY_NAME="?([^"\n]+)"?/m.exec(fs.readFileSync('/etc/os-release', 'utf8'))?.[1];
-		if (pretty) osName = `${pretty}, kernel ${os.release()}`;
-	} catch {
-		// not Linux-like
-	}
-	return {
-		nproc: os.availableParallelism(),
-		cpuModel: model,
-		memoryGiB: round(os.totalmem() / 1024 ** 3, 1),
-		node: process.version,
-		os: osName,
-		arch: process.arch,
-		loadAverageAtStart: round(os.loadavg()[0]!, 2)
-	};
-}
 
-function git(...args: string[]): string {
-	try {
-		return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-	} catch {
-		return '';
-	}
-}
 
 /** The commit, and whether the client code differs from it (then the build may too). */
 function source() {

@@ -18,7 +18,7 @@
  * load in slices that alternate between the servers (latency, throughput, CPU, memory). Both
  * stop. Results go to bench/results/sync-<date>.json and the marked section of bench/README.md.
  */
-import { execFileSync } from 'node:child_process';
+import { git, machine } from '../machine';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -126,37 +126,9 @@ setTimeout(() => void bail(1, `benchmark did not finish within ${watchdogMinutes
 
 // ---------------------------------------------------------------- machine
 
-function machine() {
-	const cpuinfo = fs.readFileSync('/proc/cpuinfo', 'utf8');
-	const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? os.cpus()[0]?.model ?? 'unknown';
-	let osName = `${os.type()} ${os.release()}`;
-	try {
-		const pretty = /^PRETTY_NAME="?([^"\n]+)"?/m.exec(fs.readFileSync('/etc/os-release', 'utf8'))?.[1];
-		if (pretty) osName = `${pretty}, kernel ${os.release()}`;
-	} catch {
-		// not Linux-like
-	}
-	return {
-		nproc: os.availableParallelism(),
-		cpuModel: model,
-		memoryGiB: round(os.totalmem() / 1024 ** 3, 1),
-		node: process.version,
-		os: osName,
-		arch: process.arch,
-		/** 1-minute load average when the run started: other work on the machine skews results */
-		loadAverageAtStart: round(os.loadavg()[0]!, 2)
-	};
-}
 
 /** Which code was measured: the commit, whether the tree had changes, a hash of the sync code. */
 function source() {
-	const git = (...args: string[]) => {
-		try {
-			return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-		} catch {
-			return '';
-		}
-	};
 	const files = ['server/index.ts', 'server/realtime.ts', ...fs.readdirSync(path.join(ROOT, 'src/lib/server/collab')).sort().map((f) => `src/lib/server/collab/${f}`)];
 	const hash = createHash('sha256');
 	for (const f of files) hash.update(f).update(fs.readFileSync(path.join(ROOT, f)));
