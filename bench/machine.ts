@@ -39,3 +39,20 @@ export function git(...args: string[]): string {
 		return '';
 	}
 }
+
+/**
+ * Replaces the runner's marked section of bench/README.md in place, re-reading the file first
+ * (other runners write their own sections), or appends it at the end.
+ */
+export function rewriteSection(runner: 'sync' | 'data' | 'page', section: string): void {
+	const start = `<!-- bench:${runner}:start (written by bench/${runner}/run.ts; edits inside are overwritten) -->`;
+	const end = `<!-- bench:${runner}:end -->`;
+	const file = path.join(ROOT, 'bench', 'README.md');
+	let text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n\n';
+	const block = `${start}\n${section}\n${end}`;
+	const s = text.indexOf(`<!-- bench:${runner}:start`);
+	const e = text.indexOf(end);
+	if (s >= 0 && e > s) text = text.slice(0, s) + block + text.slice(e + end.length);
+	else text = text.trimEnd() + '\n\n' + block + '\n';
+	fs.writeFileSync(file, text);
+}

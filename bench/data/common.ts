@@ -2,7 +2,7 @@
  * Shared by the bench/data parts: a real migrated SQLite file in a temp directory, the machine
  * and the code measured, distributions with p95, and the marked section of bench/README.md.
  */
-import { git, machine as baseMachine } from '../machine';
+import { git, machine as baseMachine, rewriteSection } from '../machine';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -109,20 +109,9 @@ export function source() {
 	};
 }
 
-const START = '<!-- bench:data:start (written by bench/data/run.ts; edits inside are overwritten) -->';
-const END = '<!-- bench:data:end -->';
-
-/** Replaces the marked section in place (re-reading the file first), or appends it. */
-export function rewriteReadme(section: string): void {
-	const file = path.join(ROOT, 'bench', 'README.md');
-	let text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n\n';
-	const block = `${START}\n${section}\n${END}`;
-	const s = text.indexOf('<!-- bench:data:start');
-	const e = text.indexOf(END);
-	if (s >= 0 && e > s) text = text.slice(0, s) + block + text.slice(e + END.length);
-	else text = text.trimEnd() + '\n\n' + block + '\n';
-	fs.writeFileSync(file, text);
-}
 
 export const ms = (x: number) => (x < 1 ? x.toFixed(3) : x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0)) + ' ms';
 export const int = (x: number) => Math.round(x).toLocaleString('en-US');
+
+/** This runner's marked section of bench/README.md. */
+export const rewriteReadme = (section: string) => rewriteSection('data', section);

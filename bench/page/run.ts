@@ -18,7 +18,7 @@
  * (same context again). Results go to bench/results/page-<date>.json and the marked section
  * of bench/README.md.
  */
-import { git, machine } from '../machine';
+import { git, machine, rewriteSection } from '../machine';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -682,19 +682,6 @@ function markdown(r: Report): string {
 	return lines.join('\n');
 }
 
-const START = '<!-- bench:page:start (written by bench/page/run.ts; edits inside are overwritten) -->';
-const END = '<!-- bench:page:end -->';
-
-function rewriteReadme(section: string) {
-	const file = path.join(ROOT, 'bench', 'README.md');
-	let text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n\n';
-	const block = `${START}\n${section}\n${END}`;
-	const s = text.indexOf('<!-- bench:page:start');
-	const e = text.indexOf(END);
-	if (s >= 0 && e > s) text = text.slice(0, s) + block + text.slice(e + END.length);
-	else text = text.trimEnd() + '\n\n' + block + '\n';
-	fs.writeFileSync(file, text);
-}
 
 // ---------------------------------------------------------------- main
 
@@ -853,7 +840,7 @@ async function main() {
 	console.log('\n' + section + '\n');
 	console.log(`raw results: ${resultsFile}`);
 	if (writeReadme) {
-		rewriteReadme(section);
+		rewriteSection('page', section);
 		console.log('bench/README.md updated');
 	}
 }

@@ -18,7 +18,7 @@
  * load in slices that alternate between the servers (latency, throughput, CPU, memory). Both
  * stop. Results go to bench/results/sync-<date>.json and the marked section of bench/README.md.
  */
-import { git, machine } from '../machine';
+import { git, machine, rewriteSection } from '../machine';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -767,19 +767,6 @@ interface Report {
 	servers: ServerResult[];
 }
 
-const START = '<!-- bench:sync:start (written by bench/sync/run.ts; edits inside are overwritten) -->';
-const END = '<!-- bench:sync:end -->';
-
-function rewriteReadme(section: string) {
-	const file = path.join(ROOT, 'bench', 'README.md');
-	let text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n\n';
-	const block = `${START}\n${section}\n${END}`;
-	const s = text.indexOf('<!-- bench:sync:start');
-	const e = text.indexOf(END);
-	if (s >= 0 && e > s) text = text.slice(0, s) + block + text.slice(e + END.length);
-	else text = text.trimEnd() + '\n\n' + block + '\n';
-	fs.writeFileSync(file, text);
-}
 
 // ---------------------------------------------------------------- main
 
@@ -873,7 +860,7 @@ async function main() {
 	console.log('\n' + section + '\n');
 	console.log(`raw results: ${resultsFile}`);
 	if (writeReadme && servers.length === KINDS.length) {
-		rewriteReadme(section);
+		rewriteSection('sync', section);
 		console.log('bench/README.md updated');
 	} else if (writeReadme) {
 		console.log('bench/README.md not updated: it shows all three servers from one run (use no --only)');
