@@ -97,6 +97,9 @@ interface Meeting {
 
 export async function runLoad(o: LoadOptions): Promise<LoadResult> {
 	const rand = rng(o.seed);
+	// typists (up to 3 seats) are there from the start and stay: in a small meeting fewer join late or leave
+	const lateJoiners = Math.min(o.lateJoiners, Math.max(0, o.participants - 3));
+	const leavers = Math.min(o.leavers, Math.max(0, o.participants - 3 - lateJoiners));
 	const meetings: Meeting[] = [];
 	const typists: Typist[] = [];
 	const everyone = new Set<Participant>();
@@ -131,7 +134,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
 
 	const t0 = performance.now();
 	try {
-		const lateFrom = o.participants - o.lateJoiners;
+		const lateFrom = o.participants - lateJoiners;
 		for (let m = 0; m < o.items.length; m++) {
 			const meeting: Meeting = { index: m, item: 0, seats: [] };
 			const typistCount = Math.min(o.participants, m % 2 === 0 ? 3 : 2);
@@ -200,7 +203,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
 			const at = start + o.durationMs * (0.25 + 0.5 * r());
 			// late joiners come in during the first half, leavers go in the second half
 			const events: { at: number; run: () => Promise<void> }[] = [];
-			for (const seat of m.seats.slice(o.participants - o.lateJoiners)) {
+			for (const seat of m.seats.slice(o.participants - lateJoiners)) {
 				events.push({
 					at: start + o.durationMs * (0.05 + 0.45 * r()),
 					run: async () => {
@@ -212,7 +215,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
 					}
 				});
 			}
-			const leaverSeats = m.seats.slice(Math.max(0, o.participants - o.lateJoiners - o.leavers), o.participants - o.lateJoiners);
+			const leaverSeats = m.seats.slice(o.participants - lateJoiners - leavers, o.participants - lateJoiners);
 			for (const seat of leaverSeats.filter((s) => !s.typist)) {
 				events.push({
 					at: start + o.durationMs * (0.55 + 0.35 * r()),
