@@ -23,7 +23,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { killAllChildren } from '../sync/servers';
+import { exitGuard } from '../sync/servers';
 import { round } from '../sync/stats';
 import { runActions, type ActionsResult } from './actions';
 import { buildHistory, openInProcess, type History, type OpenInProcess } from './casedoc';
@@ -57,20 +57,7 @@ const opts = {
 // ---------------------------------------------------------------- cleanup
 
 process.setMaxListeners(10_000); // every y-websocket provider adds an exit listener
-let exiting = false;
-function bail(code: number, why: string) {
-	if (exiting) return;
-	exiting = true;
-	console.error(why);
-	killAllChildren();
-	process.exit(code);
-}
-process.on('exit', killAllChildren);
-process.once('SIGINT', () => bail(130, 'interrupted'));
-process.once('SIGTERM', () => bail(143, 'terminated'));
-process.on('unhandledRejection', (e) => bail(1, `unhandled rejection: ${String((e as Error)?.stack ?? e)}`));
-const watchdogMinutes = full ? 30 : 6;
-setTimeout(() => bail(1, `bench/data did not finish within ${watchdogMinutes} minutes`), watchdogMinutes * 60_000).unref();
+const bail = exitGuard(full ? 30 : 6);
 
 // ---------------------------------------------------------------- the three-year case, cached
 

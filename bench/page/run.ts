@@ -31,7 +31,7 @@ import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import { addAgendaItem, caseTextOf } from '../../src/lib/shared/documents';
 import { CASE_TEXT_KEYS } from '../../src/lib/shared/tables';
-import { DEMO_PASSWORD, ROOT, killAllChildren, startCasustafel, websocketWithCookie, type Casustafel } from '../sync/servers';
+import { DEMO_PASSWORD, ROOT, exitGuard, killAllChildren, startCasustafel, websocketWithCookie, type Casustafel } from '../sync/servers';
 import { distribution, round, sleep, waitFor } from '../sync/stats';
 
 // ---------------------------------------------------------------- options
@@ -71,24 +71,7 @@ const CHROMIUM_ARGS = [
 // ---------------------------------------------------------------- cleanup
 
 let browser: Browser | undefined;
-let exiting = false;
-async function bail(code: number, why: string) {
-	if (exiting) return;
-	exiting = true;
-	console.error(why);
-	killAllChildren();
-	try {
-		await Promise.race([browser?.close(), sleep(3000)]);
-	} finally {
-		process.exit(code);
-	}
-}
-process.on('exit', killAllChildren);
-process.once('SIGINT', () => void bail(130, 'interrupted'));
-process.once('SIGTERM', () => void bail(143, 'terminated'));
-process.on('unhandledRejection', (e) => void bail(1, `unhandled rejection: ${String((e as Error)?.stack ?? e)}`));
-const watchdogMinutes = full ? 20 : 3;
-setTimeout(() => void bail(1, `benchmark did not finish within ${watchdogMinutes} minutes`), watchdogMinutes * 60_000).unref();
+const bail = exitGuard(full ? 20 : 3, async () => browser?.close());
 
 // ---------------------------------------------------------------- machine and code
 

@@ -30,6 +30,7 @@ import { runLoadThreaded } from './threads';
 import {
 	ROOT,
 	killAllChildren,
+	exitGuard,
 	setExtraNodeArgs,
 	startBaseline,
 	startCasustafel,
@@ -109,20 +110,7 @@ const writeReadme = !flag('no-readme');
 // ---------------------------------------------------------------- cleanup
 
 process.setMaxListeners(10_000); // every y-websocket provider adds an exit listener
-let exiting = false;
-async function bail(code: number, why: string) {
-	if (exiting) return;
-	exiting = true;
-	console.error(why);
-	killAllChildren();
-	process.exit(code);
-}
-process.on('exit', killAllChildren);
-process.once('SIGINT', () => void bail(130, 'interrupted'));
-process.once('SIGTERM', () => void bail(143, 'terminated'));
-process.on('unhandledRejection', (e) => void bail(1, `unhandled rejection: ${String((e as Error)?.stack ?? e)}`));
-const watchdogMinutes = full ? 75 : 10;
-setTimeout(() => void bail(1, `benchmark did not finish within ${watchdogMinutes} minutes`), watchdogMinutes * 60_000).unref();
+const bail = exitGuard(full ? 75 : 10);
 
 // ---------------------------------------------------------------- machine
 

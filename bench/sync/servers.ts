@@ -305,3 +305,29 @@ export function websocketWithCookie(cookie: string | null): typeof WebSocket {
 		}
 	} as typeof WebSocket;
 }
+
+/**
+ * The exit discipline every runner of bench/ shares: on SIGINT, SIGTERM, an unhandled
+ * rejection or the watchdog, run `beforeExit` (at most 3 s), kill every server process group
+ * and exit with a code. Returns `bail(code, why)` for the runner's own failures.
+ */
+export function exitGuard(watchdogMinutes: number, beforeExit?: () => Promise<unknown>) {
+	let exiting = false;
+	const bail = async (code: number, why: string) => {
+		if (exiting) return;
+		exiting = true;
+		console.error(why);
+		killAllChildren();
+		try {
+			if (beforeExit) await Promise.race([beforeExit(), new Promise((r) => setTimeout(r, 3000))]);
+		} finally {
+			process.exit(code);
+		}
+	};
+	process.on('exit', killAllChildren);
+	process.once('SIGINT', () => void bail(130, 'interrupted'));
+	process.once('SIGTERM', () => void bail(143, 'terminated'));
+	process.on('unhandledRejection', (e) => void bail(1, `unhandled rejection: ${String((e as Error)?.stack ?? e)}`));
+	setTimeout(() => void bail(1, `benchmark did not finish within ${watchdogMinutes} minutes`), watchdogMinutes * 60_000).unref();
+	return bail;
+}
