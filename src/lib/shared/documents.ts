@@ -1,5 +1,6 @@
 import * as Y from 'yjs';
 import { CASE_TEXT_KEYS, type CaseSnapshot, type CaseTextKey } from './tables';
+import { compareKeys, isOrderKey, keyBetween, spreadKeys } from './order-key';
 
 /**
  * The shape of the two shared documents, one module for browser and server.
@@ -78,7 +79,28 @@ export function newId(): string {
 
 // ---- meeting document ----
 
-export const agendaOf = (doc: Y.Doc) => doc.getArray<Y.Map<unknown>>('agenda');
+/**
+ * The root types of a meeting document, by name, with their Yjs type. Nothing else belongs in it
+ * (a hub may refuse other roots).
+ *
+ * agendaItems  the agenda: a map from item id to a map of the item's fields and its `order`, a
+ *              fractional key (order-key.ts). A move sets one value, so concurrent moves of one
+ *              item cannot duplicate it, and a move does not undo a status set at the same time.
+ * agenda       the agenda as it was stored before: an array of item maps, read only for documents
+ *              not migrated yet (and for an old page still open); migrateLegacyAgenda empties it.
+ */
+export const MEETING_ROOTS = {
+	agendaItems: 'map',
+	agenda: 'array',
+	notes: 'text',
+	decisions: 'array'
+} as const;
+/** The roots that hold the agenda (what the projection of agenda rows reads). */
+export const AGENDA_ROOTS: readonly (keyof typeof MEETING_ROOTS)[] = ['agendaItems', 'agenda'];
+
+export const agendaItemsOf = (doc: Y.Doc) => doc.getMap<unknown>('agendaItems');
+/** The agenda of documents stored before agendaItems: read and emptied, never written. */
+export const legacyAgendaOf = (doc: Y.Doc) => doc.getArray<unknown>('agenda');
 export const meetingNotesOf = (doc: Y.Doc) => doc.getText('notes');
 export const decisionsOf = (doc: Y.Doc) => doc.getArray<Y.Map<unknown>>('decisions');
 
@@ -94,30 +116,185 @@ function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback
 	return allowed.includes(value as T) ? (value as T) : fallback;
 }
 
-/** Reads the agenda defensively: a malformed entry shows as far as it is readable. */
-export function readAgenda(doc: Y.Doc): AgendaItem[] {
-	return agendaOf(doc)
-		.toArray()
-		.filter((m): m is Y.Map<unknown> => m instanceof Y.Map)
-		.map((m) => ({
-			id: str(m, 'id'),
-			caseId: num(m, 'caseId'),
-			caseCode: str(m, 'caseCode') || null,
-			title: str(m, 'title'),
-			plannedMinutes: num(m, 'plannedMinutes') ?? 10,
-			status: oneOf(m.get('status'), AGENDA_STATUSES, 'gepland')
-		}))
-		.filter((item) => item.id !== '');
+/** Ids the app makes (newId) and the demo's; anything else in a document is not an item. */
+const ITEM_ID = /^[A-Za-z0-9_-]{1,64}$/;
+export const isItemId = (id: unknown): id is string => typeof id === 'string' && ITEM_ID.test(id);
+
+/** An item's fields, each checked; never a value of another type, never a nested type. */
+function agendaFields(m: Y.Map<unknown>): Omit<AgendaItem, 'id'> {
+	return {
+		caseId: num(m, 'caseId'),
+		caseCode: str(m, 'caseCode') || null,
+		title: str(m, 'title'),
+		plannedMinutes: num(m, 'plannedMinutes') ?? 10,
+		status: oneOf(m.get('status'), AGENDA_STATUSES, 'gepland')
+	};
 }
 
-export function addAgendaItem(doc: Y.Doc, item: Omit<AgendaItem, 'id'>): string {
-	const id = newId();
+interface AgendaEntry {
+	id: string;
+	/** a valid order key, or null (then the item sorts after every item that has one) */
+	order: string | null;
+	fields: Omit<AgendaItem, 'id'>;
+	map: Y.Map<unknown> | null;
+}
+
+function byOrder(a: AgendaEntry, b: AgendaEntry): number {
+	if (a.order !== b.order) {
+		if (a.order === null) return 1;
+		if (b.order === null) return -1;
+		return compareKeys(a.order, b.order);
+	}
+	// equal keys (two items placed in one gap at once): the id decides, the same on every replica
+	return compareKeys(a.id, b.id);
+}
+
+/** The map's items in order; items with a malformed id or value are left out. */
+function mapEntries(doc: Y.Doc): AgendaEntry[] {
+	const entries: AgendaEntry[] = [];
+	for (const [id, value] of agendaItemsOf(doc).entries()) {
+		if (!isItemId(id) || !(value instanceof Y.Map)) continue;
+		const order = value.get('order');
+		entries.push({ id, order: isOrderKey(order) ? order : null, fields: agendaFields(value), map: value });
+	}
+	return entries.sort(byOrder);
+}
+
+/** The legacy array's items in array order, each id once (the first wins), minus `except`. */
+function legacyEntries(doc: Y.Doc, except: Set<string>): AgendaEntry[] {
+	const seen = new Set(except);
+	const entries: AgendaEntry[] = [];
+	for (const value of legacyAgendaOf(doc).toArray()) {
+		if (!(value instanceof Y.Map)) continue;
+		const id = value.get('id');
+		if (!isItemId(id) || seen.has(id)) continue;
+		seen.add(id);
+		entries.push({ id, order: null, fields: agendaFields(value), map: null });
+	}
+	return entries;
+}
+
+/**
+ * Reads the agenda defensively: the map's items by order key (ties by id), then items only the
+ * legacy array holds. An id shows once whatever the document holds, so a list keyed by id never
+ * meets a duplicate; a malformed entry shows as far as it is readable.
+ */
+export function readAgenda(doc: Y.Doc): AgendaItem[] {
+	const entries = mapEntries(doc);
+	const all = [...entries, ...legacyEntries(doc, new Set(entries.map((e) => e.id)))];
+	return all.map((e) => ({ id: e.id, ...e.fields }));
+}
+
+/** Whether the document still has items in the legacy array (then migrateLegacyAgenda moves them). */
+export const hasLegacyAgenda = (doc: Y.Doc) => legacyAgendaOf(doc).length > 0;
+
+/**
+ * Moves the legacy array's items into agendaItems, after the items already there and in their
+ * array order, and empties the array. Deterministic: two replicas migrating the same state at
+ * once write the same values. Returns whether anything was there to move.
+ */
+export function migrateLegacyAgenda(doc: Y.Doc): boolean {
+	const legacy = legacyAgendaOf(doc);
+	if (legacy.length === 0) return false;
 	doc.transact(() => {
-		const map = new Y.Map<unknown>();
-		for (const [k, v] of Object.entries({ ...item, id })) map.set(k, v);
-		agendaOf(doc).push([map]);
+		const present = mapEntries(doc);
+		const moved = legacyEntries(doc, new Set(agendaItemsOf(doc).keys()));
+		const keys = keysAfter(present, moved.length);
+		const items = agendaItemsOf(doc);
+		if (keys === null) {
+			// the keys already there are too long or malformed: spread everything out again
+			const spread = spreadKeys(present.length + moved.length);
+			present.forEach((e, i) => e.map!.set('order', spread[i]!));
+			moved.forEach((e, i) => items.set(e.id, itemMap(e.fields, spread[present.length + i]!)));
+		} else {
+			moved.forEach((e, i) => items.set(e.id, itemMap(e.fields, keys[i]!)));
+		}
+		legacy.delete(0, legacy.length);
+	});
+	return true;
+}
+
+/** `count` keys after the last valid key of `entries`, or null when they cannot be made. */
+function keysAfter(entries: AgendaEntry[], count: number): string[] | null {
+	if (entries.length === 0) return spreadKeys(count);
+	if (entries.some((e) => e.order === null)) return null;
+	const keys: string[] = [];
+	let last: string | null = entries.at(-1)!.order;
+	for (let i = 0; i < count; i++) {
+		last = keyBetween(last, null);
+		if (last === null) return null;
+		keys.push(last);
+	}
+	return keys;
+}
+
+function itemMap(fields: Omit<AgendaItem, 'id'>, order: string): Y.Map<unknown> {
+	const map = new Y.Map<unknown>();
+	for (const [k, v] of Object.entries(fields)) map.set(k, v);
+	map.set('order', order);
+	return map;
+}
+
+/** Gives every item a fresh, evenly spread key in the order given. */
+function respread(entries: AgendaEntry[]): void {
+	const keys = spreadKeys(entries.length);
+	entries.forEach((e, i) => {
+		if (e.map && e.map.get('order') !== keys[i]) e.map.set('order', keys[i]!);
+	});
+}
+
+/** Adds an item at the end of the agenda; returns its id (`id` only for fixed demo data). */
+export function addAgendaItem(doc: Y.Doc, item: Omit<AgendaItem, 'id'>, id: string = newId()): string {
+	doc.transact(() => {
+		migrateLegacyAgenda(doc);
+		const entries = mapEntries(doc);
+		let key = keysAfter(entries, 1)?.[0] ?? null;
+		if (key === null) {
+			respread(entries);
+			key = keysAfter(mapEntries(doc), 1)![0]!;
+		}
+		agendaItemsOf(doc).set(id, itemMap(item, key));
 	});
 	return id;
+}
+
+const AGENDA_FIELDS = ['caseId', 'caseCode', 'title', 'plannedMinutes', 'status'] as const;
+
+export function updateAgendaItem(doc: Y.Doc, id: string, patch: Partial<Omit<AgendaItem, 'id'>>): void {
+	doc.transact(() => {
+		migrateLegacyAgenda(doc);
+		const map = agendaItemsOf(doc).get(id);
+		if (!(map instanceof Y.Map)) return;
+		for (const k of AGENDA_FIELDS) if (k in patch) map.set(k, patch[k]);
+	});
+}
+
+/**
+ * Moves an item up or down by one: it gets an order key between its new neighbours, one value
+ * of its own. Two chairs moving it at once leave it once, wherever the last move put it.
+ */
+export function moveAgendaItem(doc: Y.Doc, id: string, delta: -1 | 1): void {
+	doc.transact(() => {
+		migrateLegacyAgenda(doc);
+		const entries = mapEntries(doc);
+		const from = entries.findIndex((e) => e.id === id);
+		const to = from + delta;
+		if (from < 0 || to < 0 || to >= entries.length) return;
+		const reordered = [...entries];
+		const [moving] = reordered.splice(from, 1);
+		reordered.splice(to, 0, moving!);
+		const key = keyBetween(reordered[to - 1]?.order ?? null, reordered[to + 1]?.order ?? null);
+		// a neighbour without a valid key, or two neighbours with the same one: spread them all out
+		if (key === null || (to > 0 && reordered[to - 1]!.order === null)) respread(reordered);
+		else moving!.map!.set('order', key);
+	});
+}
+
+export function removeAgendaItem(doc: Y.Doc, id: string): void {
+	doc.transact(() => {
+		migrateLegacyAgenda(doc);
+		agendaItemsOf(doc).delete(id);
+	});
 }
 
 function findIn(array: Y.Array<Y.Map<unknown>>, id: string): { map: Y.Map<unknown>; index: number } | null {
@@ -126,40 +303,20 @@ function findIn(array: Y.Array<Y.Map<unknown>>, id: string): { map: Y.Map<unknow
 	return index >= 0 ? { map: items[index]!, index } : null;
 }
 
-export function updateAgendaItem(doc: Y.Doc, id: string, patch: Partial<Omit<AgendaItem, 'id'>>): void {
-	const found = findIn(agendaOf(doc), id);
-	if (!found) return;
-	doc.transact(() => {
-		for (const [k, v] of Object.entries(patch)) found.map.set(k, v);
-	});
+/** Each id once: the first in document order wins (as the projection keeps the first). */
+function firstOfEach<T extends { id: string }>(list: T[]): T[] {
+	const seen = new Set<string>();
+	return list.filter((x) => x.id !== '' && !seen.has(x.id) && (seen.add(x.id), true));
 }
 
-/** Moves an item up or down by one; a move is a delete and an insert of a copy. */
-export function moveAgendaItem(doc: Y.Doc, id: string, delta: -1 | 1): void {
-	const agenda = agendaOf(doc);
-	const found = findIn(agenda, id);
-	if (!found) return;
-	const target = found.index + delta;
-	if (target < 0 || target >= agenda.length) return;
-	doc.transact(() => {
-		const copy = new Y.Map<unknown>();
-		for (const [k, v] of found.map.entries()) copy.set(k, v);
-		agenda.delete(found.index, 1);
-		agenda.insert(target, [copy]);
-	});
-}
-
-export function removeAgendaItem(doc: Y.Doc, id: string): void {
-	const found = findIn(agendaOf(doc), id);
-	if (found) agendaOf(doc).delete(found.index, 1);
-}
-
+/** The decisions, each id once (a hostile or concurrent copy cannot show twice). */
 export function readDecisions(doc: Y.Doc): Decision[] {
-	return decisionsOf(doc)
+	const list = decisionsOf(doc)
 		.toArray()
 		.filter((m): m is Y.Map<unknown> => m instanceof Y.Map)
 		.map((m) => ({ id: str(m, 'id'), itemId: str(m, 'itemId'), text: str(m, 'text') }))
 		.filter((d) => d.id !== '');
+	return firstOfEach(list);
 }
 
 export function addDecision(doc: Y.Doc, itemId: string, text: string): void {
@@ -210,8 +367,9 @@ export function caseSnapshot(doc: Y.Doc, leefgebieden: string[]): CaseSnapshot {
 	return { texts, goals, actions: readActions(doc), financing: readFinancing(doc) };
 }
 
+/** The actions in document order, each id once: the first wins, as in the projection. */
 export function readActions(doc: Y.Doc): CaseAction[] {
-	return actionsOf(doc)
+	const list = actionsOf(doc)
 		.toArray()
 		.filter((m): m is Y.Map<unknown> => m instanceof Y.Map)
 		.map((m) => ({
@@ -227,6 +385,7 @@ export function readActions(doc: Y.Doc): CaseAction[] {
 			note: str(m, 'note')
 		}))
 		.filter((a) => a.id !== '');
+	return firstOfEach(list);
 }
 
 export function addAction(doc: Y.Doc, action: Omit<CaseAction, 'id'>): string {

@@ -5,7 +5,7 @@ import { recordAudit } from '../audit/index';
 import { casesWithoutCasusregisseur } from '../cases/regie';
 import { tableTypeOfTable } from '../tables/types';
 import { meetingState, refuseWhenClosed } from './control';
-import { caseSnapshot, readAgenda, updateAgendaItem } from '../../shared/documents';
+import { caseSnapshot, hasLegacyAgenda, migrateLegacyAgenda, readAgenda, updateAgendaItem } from '../../shared/documents';
 import { templateMissing, type Attendee, type AttendeeKind } from '../../shared/tables';
 import type { MeetingState } from '../../shared/live';
 
@@ -23,6 +23,25 @@ function hubOf(ctx: AppContext) {
 	const hub = ctx.realtime?.hub;
 	if (!hub) throw new Error('the document hub is not running');
 	return hub;
+}
+
+/**
+ * Moves an agenda stored as the legacy array into the agenda map, once, as a server change that
+ * open pages receive like any other. Readers read both, so a meeting that is never migrated (a
+ * closed one: its document is frozen) still shows its agenda; writers migrate first as well.
+ * Returns whether anything was moved.
+ */
+export async function migrateAgenda(ctx: AppContext, meetingId: number): Promise<boolean> {
+	const hub = ctx.realtime?.hub;
+	if (!hub) return false;
+	const name = `meeting:${meetingId}`;
+	if (!(await hub.read(name, hasLegacyAgenda))) return false;
+	let moved = false;
+	await hub.change(name, 'agenda migrated', (doc) => {
+		moved = migrateLegacyAgenda(doc);
+	});
+	if (moved) ctx.log.info({ doc: name }, 'agenda migrated to the agenda map');
+	return moved;
 }
 
 /**

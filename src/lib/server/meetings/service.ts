@@ -5,7 +5,7 @@ import type { TableRole } from '../../shared/roles';
 import type { Attendee, RegieState, TableTypeConfig } from '../../shared/tables';
 import { regieState } from '../cases/regie';
 import { tableTypeOfTable } from '../tables/types';
-import { attendance } from './items';
+import { attendance, migrateAgenda } from './items';
 
 export interface MeetingCase {
 	id: number;
@@ -47,6 +47,11 @@ export async function meetingView(ctx: AppContext, actor: Actor, meetingId: numb
 		])
 		.where('meetings.id', '=', meetingId)
 		.executeTakeFirstOrThrow();
+	// an agenda stored before the agenda map moves into it before anyone edits it
+	// (readers read both, so the page works without it)
+	if (meeting.status !== 'gesloten') {
+		await migrateAgenda(ctx, meetingId).catch((err) => ctx.log.error({ err, meetingId }, 'migrating the agenda failed'));
+	}
 	// authorize() above guarantees membership
 	const role = (await roleAt(db, actor.userId, meeting.tableId))!;
 	const canRun =

@@ -1,7 +1,7 @@
 import type * as Y from 'yjs';
 import type { AppContext } from '../context';
 import type { CollabHub } from '../collab/hub';
-import { readActions, readAgenda } from '../../shared/documents';
+import { AGENDA_ROOTS, readActions, readAgenda } from '../../shared/documents';
 
 /**
  * The projection: SQL rows of what lives in the documents (the actions of each case, the agenda
@@ -38,7 +38,8 @@ const CASE_DOC = /^case:([1-9][0-9]{0,15})$/;
 const MEETING_DOC = /^meeting:([1-9][0-9]{0,15})$/;
 /** the root types the rows are read from (readActions, readAgenda) */
 const CASE_ROOT = 'acties';
-const MEETING_ROOT = 'agenda';
+/** the agenda map and the legacy array it is migrated from (an old page may still write there) */
+const MEETING_ROOTS: readonly string[] = AGENDA_ROOTS;
 
 /** The action rows of a case document, in document order. */
 export function actionRowsOf(caseId: number, doc: Y.Doc): ActionRow[] {
@@ -80,8 +81,8 @@ export class Projector {
 	 */
 	schedule(docName: string, changedRoots?: ReadonlySet<string>): void {
 		if (this.closed) return;
-		const projected = CASE_DOC.test(docName) ? CASE_ROOT : MEETING_DOC.test(docName) ? MEETING_ROOT : null;
-		if (!projected || (changedRoots && !changedRoots.has(projected))) return;
+		const projected = CASE_DOC.test(docName) ? [CASE_ROOT] : MEETING_DOC.test(docName) ? MEETING_ROOTS : null;
+		if (!projected || (changedRoots && !projected.some((root) => changedRoots.has(root)))) return;
 		const pending = this.timers.get(docName);
 		if (pending) clearTimeout(pending);
 		this.timers.set(

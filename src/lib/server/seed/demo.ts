@@ -6,7 +6,7 @@ import type { LegalFrame } from '../../shared/tables';
 import { TABLE_TYPES } from './table-types';
 import { toColumns } from '../tables/types';
 import * as Y from 'yjs';
-import { addAction, addDecision, agendaOf, besprekingDocName, caseTextOf, minutesText } from '../../shared/documents';
+import { addAction, addAgendaItem, addDecision, besprekingDocName, caseTextOf, minutesText } from '../../shared/documents';
 
 /**
  * "Regio Voorbeeld": an invented region for demos and browser tests. Every name, case and
@@ -294,9 +294,7 @@ async function seedFollowUp(trx: Executor, now: Date, ids: SeededIds) {
 	});
 	// the past meeting's own document: its agenda (the item the closure above refers to) and a decision
 	await seedDocument(trx, now, `meeting:${past}`, (doc) => {
-		const item = new Y.Map<unknown>();
-		for (const [k, v] of Object.entries({ id: 'demo-t150-014', caseId: caseId('T150-2026-014'), caseCode: 'T150-2026-014', title: 'Jongvolwassene, herhaalde inbraken en schulden', plannedMinutes: 20, status: 'besproken' })) item.set(k, v);
-		agendaOf(doc).push([item]);
+		addAgendaItem(doc, { caseId: caseId('T150-2026-014'), caseCode: 'T150-2026-014', title: 'Jongvolwassene, herhaalde inbraken en schulden', plannedMinutes: 20, status: 'besproken' }, 'demo-t150-014');
 		addDecision(doc, 'demo-t150-014', 'Straf en zorg combineren: het OM wacht met vervolging zolang schuldhulp en verslavingszorg lopen.');
 	});
 	await seedDocument(trx, now, besprekingDocName(past, caseId('T150-2026-014')), (doc) => {
