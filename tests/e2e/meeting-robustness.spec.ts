@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import * as Y from 'yjs';
-import { expect, test, type Page, type WebSocket as PwWebSocket } from '@playwright/test';
+import { expect, test, type Browser, type Page, type WebSocket as PwWebSocket } from '@playwright/test';
 import { hydrated, loggedInPage, VIEWPORTS } from './helpers';
-import { connectDoc, type DocClient } from '../integration/helpers/realtime';
+import { connectDoc } from '../integration/helpers/realtime';
 import { readAgenda } from '../../src/lib/shared/documents';
 
 /**
@@ -13,6 +13,7 @@ import { readAgenda } from '../../src/lib/shared/documents';
  *
  * Uses the upcoming meeting of MDA++ (no other spec uses it) and leaves it unopened.
  */
+test.describe.configure({ mode: 'serial' });
 test.use({ actionTimeout: 10_000 });
 
 const MDA = { table: 'MDA++ Regio Voorbeeld', code: 'MDA-2026-001' };
@@ -39,8 +40,11 @@ function watchSockets(page: Page) {
 	return (docName: string) => sockets.filter((s) => s.url.endsWith(`/collab/${docName}`));
 }
 
-test('een agenda met dubbele punten en een ververste pagina: pagina en scherm blijven werken, zonder de casusdocumenten opnieuw te openen', async ({ browser, baseURL }) => {
-	test.setTimeout(90_000);
+/**
+ * The chair's laptop and shared screen on the MDA++ meeting with the case on the agenda and
+ * shown, plus a stock y-websocket client of the meeting document with the chair's session.
+ */
+async function meetingOpen(browser: Browser, baseURL: string) {
 	const meeting = query<{ id: number }>(
 		"select m.id from meetings m join case_tables t on t.id = m.case_table_id where t.name = ? and m.status = 'gepland' order by m.starts_at limit 1",
 		MDA.table
@@ -48,80 +52,107 @@ test('een agenda met dubbele punten en een ververste pagina: pagina en scherm bl
 	const caseRow = query<{ id: number }>('select id from cases where code = ?', MDA.code);
 	const chair = await loggedInPage(browser, 'voorzitter', { viewport: VIEWPORTS.laptop });
 	const errors: string[] = [];
-	const docs: DocClient[] = [];
-	try {
-		const page = chair.page;
-		page.on('pageerror', (e) => errors.push(`pagina: ${e.message}`));
-		const socketsTo = watchSockets(page);
-		await page.goto(`/overleg/${meeting.id}`);
-		await hydrated(page);
-		const agenda = page.getByRole('region', { name: 'Agenda' });
+	const page = chair.page;
+	page.on('pageerror', (e) => errors.push(`pagina: ${e.message}`));
+	const socketsTo = watchSockets(page);
+	await page.goto(`/overleg/${meeting.id}`);
+	await hydrated(page);
+	const agenda = page.getByRole('region', { name: 'Agenda' });
+	await page.locator('#agenda-casus').selectOption({ label: `${MDA.code}: Huishouden, terugkerend huiselijk geweld` });
+	await page.getByRole('button', { name: 'Op de agenda' }).click();
+	await expect(agenda.getByRole('listitem').filter({ hasText: MDA.code })).toHaveCount(1);
+	await page.getByRole('button', { name: `Nu bespreken: ${MDA.code}` }).click();
+	await expect(page.locator('#veld-situatie')).toBeVisible();
 
-		// the chair puts the case on the agenda and moves the meeting to it
-		await page.locator('#agenda-casus').selectOption({ label: `${MDA.code}: Huishouden, terugkerend huiselijk geweld` });
-		await page.getByRole('button', { name: 'Op de agenda' }).click();
-		await expect(agenda.getByRole('listitem').filter({ hasText: MDA.code })).toHaveCount(1);
-		await page.getByRole('button', { name: `Nu bespreken: ${MDA.code}` }).click();
-		await expect(page.locator('#veld-situatie')).toBeVisible();
+	const screen = await chair.context.newPage();
+	screen.on('pageerror', (e) => errors.push(`scherm: ${e.message}`));
+	const screenSocketsTo = watchSockets(screen);
+	await screen.goto(`/overleg/${meeting.id}/scherm`);
+	await expect(screen.getByRole('main').getByRole('heading', { level: 2 })).toContainText(MDA.code);
+	const screenAgenda = screen.getByRole('navigation', { name: 'Agenda' });
 
-		// the shared screen, the chair's second window
-		const screen = await chair.context.newPage();
-		screen.on('pageerror', (e) => errors.push(`scherm: ${e.message}`));
-		const screenSocketsTo = watchSockets(screen);
-		await screen.goto(`/overleg/${meeting.id}/scherm`);
-		await expect(screen.getByRole('main').getByRole('heading', { level: 2 })).toContainText(MDA.code);
-
-		const caseDoc = `case:${caseRow.id}`;
-		await expect.poll(() => socketsTo(caseDoc).length).toBe(1);
-		await expect.poll(() => screenSocketsTo(caseDoc).length).toBe(1);
-		const opens = () =>
-			query<{ n: number }>("select count(*) as n from audit_log where action = 'case.document.open' and case_id = ?", caseRow.id).n;
-		const opensBefore = opens();
-
-		// another client of the meeting document (here: a stock y-websocket client with the
-		// chair's own session) writes an item the old way, twice under one id, for a case this
-		// page does not know: the page and the screen reload their data to learn about it
-		const cookie = (await chair.context.cookies()).find((c) => c.name === 'casustafel_sessie')!;
-		const other = connectDoc(baseURL!, `meeting:${meeting.id}`, `${cookie.name}=${cookie.value}`);
-		docs.push(other);
-		await other.synced;
-		const refreshed = page.waitForResponse((r) => r.url().includes(`/overleg/${meeting.id}/__data.json`));
-		const screenRefreshed = screen.waitForResponse((r) => r.url().includes(`/overleg/${meeting.id}/scherm/__data.json`));
+	const cookie = (await chair.context.cookies()).find((c) => c.name === 'casustafel_sessie')!;
+	const other = connectDoc(baseURL, `meeting:${meeting.id}`, `${cookie.name}=${cookie.value}`);
+	await other.synced;
+	/** What another client writes the old way: maps in the 'agenda' array. */
+	const writeLegacy = (items: { id: string; title: string }[]) =>
 		other.doc.transact(() => {
-			for (const title of ['Onbekende casus', 'Onbekende casus (kopie)']) {
+			for (const { id, title } of items) {
 				const m = new Y.Map<unknown>();
-				for (const [k, v] of Object.entries({ id: 'dubbel', caseId: 999_999, caseCode: 'X-0000-001', title, plannedMinutes: 5, status: 'gepland' })) m.set(k, v);
+				for (const [k, v] of Object.entries({ id, caseId: 999_999, caseCode: 'X-0000-001', title, plannedMinutes: 5, status: 'gepland' })) m.set(k, v);
 				other.doc.getArray('agenda').push([m]);
 			}
 		});
-		await refreshed;
-		await screenRefreshed;
-
-		// both still work and show the item once
-		await expect(agenda.getByRole('listitem').filter({ hasText: 'X-0000-001' })).toHaveCount(1);
-		await expect(screen.getByRole('navigation', { name: 'Agenda' }).getByRole('listitem').filter({ hasText: 'X-0000-001' })).toHaveCount(1);
-		await page.getByRole('button', { name: `Omlaag: ${MDA.code}` }).click();
-		await expect(agenda.getByRole('listitem').first()).toContainText('X-0000-001');
-		await expect(screen.getByRole('navigation', { name: 'Agenda' }).getByRole('listitem').first()).toContainText('X-0000-001');
-		await page.getByRole('button', { name: `Omhoog: ${MDA.code}` }).click();
-		await expect(agenda.getByRole('listitem').first()).toContainText(MDA.code);
-		await expect.poll(() => readAgenda(other.doc).map((i) => i.caseCode)).toEqual([MDA.code, 'X-0000-001']);
-
-		// the refreshes reopened nothing: the same one connection to the case document, still open
-		await page.waitForTimeout(500);
-		expect(socketsTo(caseDoc)).toEqual([{ url: expect.stringContaining(caseDoc), closed: false }]);
-		expect(screenSocketsTo(caseDoc)).toEqual([{ url: expect.stringContaining(caseDoc), closed: false }]);
-		expect(socketsTo(`bespreking:${meeting.id}:${caseRow.id}`)).toHaveLength(1);
-		expect(opens()).toBe(opensBefore);
-		await expect(page.locator('#veld-situatie')).toBeVisible();
-		expect(errors).toEqual([]);
-
-		// clean up: the item this test wrote
-		await page.getByRole('button', { name: 'Van agenda: X-0000-001' }).click();
-		await page.getByRole('button', { name: `Van agenda: ${MDA.code}` }).click();
-		await expect(agenda.getByRole('listitem')).toHaveCount(0);
-	} finally {
-		for (const d of docs) d.destroy();
+	/** Both windows reload their page data: the unknown case on the agenda makes them ask. */
+	const refreshes = () =>
+		Promise.all([
+			page.waitForResponse((r) => r.url().includes(`/overleg/${meeting.id}/__data.json`)),
+			screen.waitForResponse((r) => r.url().includes(`/overleg/${meeting.id}/scherm/__data.json`))
+		]);
+	async function close() {
+		other.destroy();
 		await chair.context.close();
+	}
+	/** Takes everything off the agenda again, through the page. */
+	async function clearAgenda() {
+		const remove = agenda.getByRole('button', { name: /^Van agenda: / });
+		for (let n = await remove.count(); n > 0; n--) {
+			await remove.first().click();
+			await expect(remove).toHaveCount(n - 1);
+		}
+	}
+	return { meeting, caseRow, page, screen, agenda, screenAgenda, socketsTo, screenSocketsTo, other, writeLegacy, refreshes, errors, close, clearAgenda };
+}
+
+test('een ververste pagina opent de casusdocumenten niet opnieuw, op de laptop en op het scherm', async ({ browser, baseURL }) => {
+	test.setTimeout(60_000);
+	const m = await meetingOpen(browser, baseURL!);
+	try {
+		const caseDoc = `case:${m.caseRow.id}`;
+		await expect.poll(() => m.socketsTo(caseDoc).length).toBe(1);
+		await expect.poll(() => m.screenSocketsTo(caseDoc).length).toBe(1);
+		const opens = () =>
+			query<{ n: number }>("select count(*) as n from audit_log where action = 'case.document.open' and case_id = ?", m.caseRow.id).n;
+		const opensBefore = opens();
+
+		const refreshed = m.refreshes();
+		m.writeLegacy([{ id: 'onbekend', title: 'Onbekende casus' }]);
+		await refreshed;
+		await expect(m.agenda.getByRole('listitem').filter({ hasText: 'X-0000-001' })).toHaveCount(1);
+		// the refreshed data is in use (a re-render), and no case document was opened again
+		await expect(m.page.locator('#veld-situatie')).toBeVisible();
+		await m.page.waitForTimeout(500);
+		expect(m.socketsTo(caseDoc)).toEqual([{ url: expect.stringContaining(caseDoc), closed: false }]);
+		expect(m.socketsTo(`bespreking:${m.meeting.id}:${m.caseRow.id}`)).toEqual([expect.objectContaining({ closed: false })]);
+		expect(m.screenSocketsTo(caseDoc)).toEqual([{ url: expect.stringContaining(caseDoc), closed: false }]);
+		expect(opens()).toBe(opensBefore);
+		expect(m.errors).toEqual([]);
+		await m.clearAgenda();
+	} finally {
+		await m.close();
+	}
+});
+
+test('een agenda met twee punten onder één id: laptop en scherm blijven werken, elk punt één keer, omhoog en omlaag werken', async ({ browser, baseURL }) => {
+	test.setTimeout(60_000);
+	const m = await meetingOpen(browser, baseURL!);
+	try {
+		m.writeLegacy([
+			{ id: 'dubbel', title: 'Onbekende casus' },
+			{ id: 'dubbel', title: 'Onbekende casus (kopie)' }
+		]);
+		// (a page that throws each_key_duplicate stops updating: the item never shows)
+		await expect(m.agenda.getByRole('listitem').filter({ hasText: 'X-0000-001' })).toHaveCount(1);
+		await expect(m.screenAgenda.getByRole('listitem').filter({ hasText: 'X-0000-001' })).toHaveCount(1);
+		await m.page.getByRole('button', { name: `Omlaag: ${MDA.code}` }).click();
+		await expect(m.agenda.getByRole('listitem').first()).toContainText('X-0000-001');
+		await expect(m.screenAgenda.getByRole('listitem').first()).toContainText('X-0000-001');
+		await m.page.getByRole('button', { name: `Omhoog: ${MDA.code}` }).click();
+		await expect(m.agenda.getByRole('listitem').first()).toContainText(MDA.code);
+		await expect.poll(() => readAgenda(m.other.doc).map((i) => i.caseCode)).toEqual([MDA.code, 'X-0000-001']);
+		expect(m.errors).toEqual([]);
+		await m.clearAgenda();
+	} finally {
+		await m.close();
 	}
 });
