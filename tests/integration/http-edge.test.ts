@@ -329,7 +329,15 @@ describe('an anonymous flood of failed logins (runs last: it locks this address)
 	it('300 failed logins in a burst add a bounded handful of chained audit rows, and /beheer/audit shows how many attempts each stands for.', async () => {
 		const count = () => (db.prepare("select count(*) as n from audit_log where action in ('login.failure', 'login.throttled')").get() as { n: number }).n;
 		const before = count();
-		const attemptsBefore = (db.prepare('select coalesce(sum(count), 0) as n from audit_counts').get() as { n: number }).n;
+		// (a table the old code did not have: read as 0 there, so the old code fails on the row count below)
+		const sumCounts = () => {
+			try {
+				return (db.prepare('select coalesce(sum(count), 0) as n from audit_counts').get() as { n: number }).n;
+			} catch {
+				return 0;
+			}
+		};
+		const attemptsBefore = sumCounts();
 		const maxBefore = (db.prepare('select max(id) as id from audit_log').get() as { id: number }).id;
 		const target = demoEmail('tom');
 		const attempts = Array.from({ length: 300 }, (_, i) => ({ email: i % 3 === 0 ? `niemand-${i}@evil.example` : target, password: `fout-${i}` }));
@@ -352,7 +360,7 @@ describe('an anonymous flood of failed logins (runs last: it locks this address)
 			.all(maxBefore) as { id: number; action: string; user_id: number | null; detail: string; count: number }[];
 		expect(rows).toHaveLength(added);
 		// every attempt is counted: on a row opened by the flood or on one opened earlier in the window
-		expect((db.prepare('select sum(count) as n from audit_counts').get() as { n: number }).n - attemptsBefore).toBe(300);
+		expect(sumCounts() - attemptsBefore).toBe(300);
 		const tom = user(db, target);
 		expect(rows.some((r) => r.user_id === tom.id && r.action === 'login.throttled' && r.count > 100)).toBe(true);
 
