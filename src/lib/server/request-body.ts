@@ -9,6 +9,8 @@
  * as they are), so they pass.
  */
 
+import { httpStatus, type ErrorCode } from './errors';
+
 export const BAD_REQUEST_MESSAGE = 'Dit verzoek kon niet worden gelezen. Laad de pagina opnieuw en probeer het nog eens.';
 export const BODY_TOO_LARGE_MESSAGE = 'Wat u verstuurt is te groot. Maak het korter en probeer het opnieuw.';
 
@@ -32,15 +34,15 @@ export async function unreadableBody(request: Request, url: URL): Promise<Respon
 	if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return null;
 	// "?/default" names the default action explicitly, which SvelteKit refuses with a 500
 	for (const [key] of url.searchParams) {
-		if (key === '/default') return refusal(request, 404, 'NOT_FOUND', 'Deze pagina bestaat niet of u heeft er geen toegang toe.');
+		if (key === '/default') return refusal(request, 'NOT_FOUND', 'Deze pagina bestaat niet of u heeft er geen toegang toe.');
 	}
 	if (!request.body || !FORM_TYPES.includes(contentType(request))) return null;
 	try {
 		await request.clone().formData();
 		return null;
 	} catch (e) {
-		if (hasStatus(e, 413)) return refusal(request, 413, 'PAYLOAD_TOO_LARGE', BODY_TOO_LARGE_MESSAGE);
-		return refusal(request, 400, 'MALFORMED_BODY', BAD_REQUEST_MESSAGE);
+		if (hasStatus(e, 413)) return refusal(request, 'PAYLOAD_TOO_LARGE', BODY_TOO_LARGE_MESSAGE);
+		return refusal(request, 'MALFORMED_BODY', BAD_REQUEST_MESSAGE);
 	}
 }
 
@@ -48,7 +50,8 @@ function escapeHtml(s: string): string {
 	return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function refusal(request: Request, status: number, code: string, message: string): Response {
+function refusal(request: Request, code: ErrorCode, message: string): Response {
+	const status = httpStatus[code];
 	const wantsJson =
 		request.headers.get('x-sveltekit-action') === 'true' || (request.headers.get('accept') ?? '').includes('application/json');
 	if (wantsJson) {
