@@ -6,6 +6,8 @@ import { attachRealtime } from './realtime';
 import { startNotifications } from '../src/lib/server/notifications/service';
 import { startRetention } from '../src/lib/server/retention/index';
 import { startWalCheckpointer } from '../src/lib/server/db/checkpoint';
+import { securityHeaderLines, setSecurityHeaders } from '../src/lib/server/security-headers';
+import { installProcessGuards } from './process-guards';
 
 /**
  * The Casustafel process: one HTTP server on one port. It mounts the SvelteKit handler from
@@ -47,6 +49,20 @@ export async function startServer(options: ContextOptions = {}): Promise<Running
 		handler(req, res);
 	});
 	const realtime = attachRealtime(server, ctx);
+	// Security headers on every response, whoever writes it (SvelteKit, the asset server,
+	// socket.io's polling): first among the request listeners, so before any of them writes.
+	server.prependListener('request', (_req: http.IncomingMessage, res: http.ServerResponse) => setSecurityHeaders(res));
+	// A request Node cannot parse (bad request line, headers too large) gets Node's answer plus
+	// the same headers; the connection is closed either way.
+	server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+		if (err.code === 'ECONNRESET' || !socket.writable) {
+			socket.destroy();
+			return;
+		}
+		const status =
+			err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+		socket.end(`HTTP/1.1 ${status}\r\n${securityHeaderLines()}content-length: 0\r\nconnection: close\r\n\r\n`);
+	});
 	// e-mail and reminders; links in e-mails use PUBLIC_URL/ORIGIN, else the address we listen on
 	let listeningUrl = 'http://localhost';
 	const notifications = startNotifications(ctx, { publicUrl: () => listeningUrl });
@@ -76,6 +92,12 @@ export async function startServer(options: ContextOptions = {}): Promise<Running
 
 async function main() {
 	const running = await startServer();
+	// from here on, a stray rejection is logged and the process goes on; an uncaught exception
+	// ends it in order (see process-guards.ts)
+	installProcessGuards(running.ctx.log, async (reason) => {
+		running.ctx.log.info({ reason }, 'shutting down');
+		await running.close();
+	});
 	running.ctx.log.info({ url: running.url }, 'Casustafel listening');
 	console.log(`Casustafel draait op ${running.url}`);
 	const stop = async (signal: string) => {

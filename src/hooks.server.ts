@@ -3,12 +3,22 @@ import { getContext } from '$lib/server/context';
 import { SESSION_COOKIE, validateSessionToken } from '$lib/server/auth/session';
 import { sessionPolicy } from '$lib/server/http';
 import { secondFactorPending, stepUrl } from '$lib/server/auth/second-factor';
+import { applySecurityHeaders } from '$lib/server/security-headers';
+import { BAD_REQUEST_MESSAGE, BODY_TOO_LARGE_MESSAGE, unreadableBody } from '$lib/server/request-body';
 
 export const handle: Handle = async ({ event, resolve }) => {
 	const ctx = await getContext();
 	event.locals.ctx = ctx;
 	event.locals.user = null;
 	event.locals.session = null;
+
+	// A form body that cannot be read is the sender's fault: 400 with a code, before any route
+	// (and before a session is looked up), not a 500 from deep inside an action.
+	const refused = await unreadableBody(event.request, event.url);
+	if (refused) {
+		applySecurityHeaders(refused.headers);
+		return refused;
+	}
 
 	const token = event.cookies.get(SESSION_COOKIE);
 	if (token) {
@@ -31,10 +41,7 @@ export const handle: Handle = async ({ event, resolve }) => {
 	if (!event.url.pathname.startsWith('/_app/') && !response.headers.has('cache-control')) {
 		response.headers.set('cache-control', 'no-store');
 	}
-	response.headers.set('x-content-type-options', 'nosniff');
-	response.headers.set('referrer-policy', 'same-origin');
-	response.headers.set('x-frame-options', 'DENY');
-	response.headers.set('permissions-policy', 'camera=(), microphone=(), geolocation=()');
+	applySecurityHeaders(response.headers);
 	// CSP 'self' covers same-origin websockets in current browsers but not in all (older
 	// Safari): name our own ws(s) origin explicitly, and nothing else.
 	const csp = response.headers.get('content-security-policy');
@@ -45,19 +52,31 @@ export const handle: Handle = async ({ event, resolve }) => {
 	return response;
 };
 
-/** Unexpected errors are logged with an id and never shown; the person gets the id to report. */
+/**
+ * Unexpected errors are logged with an id and never shown; the person gets the id to report.
+ * Only a fault of the server (5xx) is logged at error level; what SvelteKit itself refuses
+ * because of the request (a URL that does not decode, a body too large or of the wrong type:
+ * 4xx) is the client's doing and logged at info level, so a flood of bad requests does not
+ * page anyone.
+ */
 export const handleError: HandleServerError = async ({ error, event, status }) => {
 	const id = crypto.randomUUID();
 	if (status !== 404) {
 		const ctx = await getContext();
-		ctx.log.error({ err: error, id, path: event.route.id }, 'unexpected error');
+		const message = error instanceof Error ? error.message : String(error);
+		if (status >= 500) ctx.log.error({ err: error, id, path: event.route.id }, 'unexpected error');
+		else ctx.log.info({ status, id, path: event.route.id, reason: message.slice(0, 200) }, 'request refused');
 	}
-	return {
-		message:
-			status === 404
-				? 'Deze pagina bestaat niet of u heeft er geen toegang toe.'
-				: 'Er ging iets mis aan onze kant. Probeer het opnieuw; blijft het misgaan, geef dan deze code door: ' + id,
-		code: status === 404 ? 'NOT_FOUND' : 'INTERNAL',
-		id
-	};
+	return { ...publicError(status, id), id };
 };
+
+/** What a person (message) and a program (code) are told for an error status. */
+function publicError(status: number, id: string): { message: string; code: string } {
+	if (status === 404) return { message: 'Deze pagina bestaat niet of u heeft er geen toegang toe.', code: 'NOT_FOUND' };
+	if (status === 413) return { message: BODY_TOO_LARGE_MESSAGE, code: 'PAYLOAD_TOO_LARGE' };
+	if (status >= 400 && status < 500) return { message: BAD_REQUEST_MESSAGE, code: 'BAD_REQUEST' };
+	return {
+		message: 'Er ging iets mis aan onze kant. Probeer het opnieuw; blijft het misgaan, geef dan deze code door: ' + id,
+		code: 'INTERNAL'
+	};
+}

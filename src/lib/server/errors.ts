@@ -8,7 +8,11 @@ export type ErrorCode =
 	| 'INVALID_INPUT'
 	| 'THROTTLED'
 	| 'CONFLICT'
-	| 'ACCOUNT_DISABLED';
+	| 'ACCOUNT_DISABLED'
+	/** a form body that cannot be read (request-body.ts) */
+	| 'MALFORMED_BODY'
+	/** a body over BODY_SIZE_LIMIT */
+	| 'PAYLOAD_TOO_LARGE';
 
 export class AppError extends Error {
 	constructor(
@@ -36,5 +40,7 @@ export const httpStatus: Record<ErrorCode, number> = {
 	INVALID_INPUT: 400,
 	THROTTLED: 429,
 	CONFLICT: 409,
-	ACCOUNT_DISABLED: 403
+	ACCOUNT_DISABLED: 403,
+	MALFORMED_BODY: 400,
+	PAYLOAD_TOO_LARGE: 413
 };

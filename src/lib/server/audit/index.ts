@@ -78,20 +78,25 @@ export interface AuditEntry {
  * writer at a time); on its own, the row is written in a BEGIN IMMEDIATE transaction that takes
  * the write lock before reading, which also serialises against other processes on the file.
  */
-export async function recordAudit(db: Executor, entry: AuditEntry): Promise<void> {
-	if (db.isTransaction) {
-		await appendChained(db, entry);
-		return;
-	}
+export async function recordAudit(db: Executor, entry: AuditEntry): Promise<number> {
+	return withAuditLock(db, (locked) => appendChained(locked, entry));
+}
+
+/**
+ * Runs `fn` holding the audit chain's write lock: inside the caller's transaction as it is,
+ * else in a transaction of its own that takes the lock before reading (BEGIN IMMEDIATE).
+ */
+export async function withAuditLock<T>(db: Executor, fn: (locked: Executor) => Promise<T>): Promise<T> {
+	if (db.isTransaction) return fn(db);
 	if (db.getExecutor().adapter instanceof PostgresAdapter) {
-		await (db as Kysely<DB>).transaction().execute((trx) => appendChained(trx, entry));
-		return;
+		return (db as Kysely<DB>).transaction().execute((trx) => fn(trx));
 	}
-	await (db as Kysely<DB>).connection().execute(async (conn) => {
+	return (db as Kysely<DB>).connection().execute(async (conn) => {
 		await sql`begin immediate`.execute(conn);
 		try {
-			await appendChained(conn, entry);
+			const result = await fn(conn);
 			await sql`commit`.execute(conn);
+			return result;
 		} catch (error) {
 			await sql`rollback`.execute(conn).catch(() => undefined);
 			throw error;
@@ -115,7 +120,8 @@ async function roleFor(db: Executor, entry: AuditEntry): Promise<string | null> 
 	return membership?.role ?? null;
 }
 
-async function appendChained(db: Executor, entry: AuditEntry): Promise<void> {
+/** Appends the row and returns its id; only inside withAuditLock (or the caller's transaction). */
+export async function appendChained(db: Executor, entry: AuditEntry): Promise<number> {
 	if (db.getExecutor().adapter instanceof PostgresAdapter) {
 		// Postgres (planned, untested): one chain writer at a time until this transaction ends
 		await sql`lock table audit_log in share row exclusive mode`.execute(db);
@@ -139,4 +145,5 @@ async function appendChained(db: Executor, entry: AuditEntry): Promise<void> {
 		.insertInto('audit_log')
 		.values({ ...row, prev_hash: prevHash, hash: auditRowHash(row, prevHash) })
 		.execute();
+	return row.id;
 }

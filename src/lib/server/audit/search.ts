@@ -29,6 +29,9 @@ export interface AuditListRow {
 	caseCode: string | null;
 	meetingId: number | null;
 	ip: string | null;
+	/** for an aggregated row (failed and throttled logins): how many attempts it stands for, and the last one */
+	count: number | null;
+	lastAt: string | null;
 }
 
 /**
@@ -44,7 +47,8 @@ export async function searchAuditLog(
 		.selectFrom('audit_log as a')
 		.leftJoin('users as u', 'u.id', 'a.user_id')
 		.leftJoin('organisations as o', 'o.id', 'a.organisation_id')
-		.leftJoin('cases as c', 'c.id', 'a.case_id');
+		.leftJoin('cases as c', 'c.id', 'a.case_id')
+		.leftJoin('audit_counts as n', 'n.audit_id', 'a.id');
 	if (filters.user) {
 		const needle = filters.user.toLowerCase();
 		query = query.where(sql<boolean>`(instr(lower(u.name), ${needle}) > 0 or instr(lower(u.email), ${needle}) > 0)`);
@@ -70,7 +74,9 @@ export async function searchAuditLog(
 			'a.case_id as caseId',
 			'c.code as caseCode',
 			'a.meeting_id as meetingId',
-			'a.ip'
+			'a.ip',
+			'n.count',
+			'n.last_at as lastAt'
 		])
 		.orderBy('a.id', 'desc')
 		.limit(AUDIT_PAGE_SIZE)

@@ -1,5 +1,6 @@
 import type { AppContext } from '../context';
 import { recordAudit } from '../audit/index';
+import { recordAggregated } from '../audit/aggregate';
 import { AppError } from '../errors';
 import { verifyAgainstDummy, verifyPassword } from './password';
 import { createSession, generateSessionToken, type Session } from './session';
@@ -96,12 +97,14 @@ async function attempt(
 	for (const key of keys) {
 		const until = await lockedUntil(db, key, now);
 		if (until) {
-			await recordAudit(db, {
+			// aggregated: a flood of throttled attempts is one chained row per key and window
+			const known = await db.selectFrom('users').select(['id', 'organisation_id']).where('email', '=', email).executeTakeFirst();
+			await recordAggregated(db, {
 				at: now,
-				userId: null,
-				organisationId: null,
 				action: 'login.throttled',
-				detail: { key: key.split(':')[0] },
+				userId: known?.id ?? null,
+				organisationId: known?.organisation_id ?? null,
+				reason: key.split(':')[0],
 				ip: input.ip
 			});
 			throw throttled(until, now);
@@ -120,12 +123,12 @@ async function attempt(
 	if (!ok || !user) {
 		await recordFailure(db, keys[0]!, ACCOUNT_RULE, now);
 		await recordFailure(db, keys[1]!, ADDRESS_RULE, now);
-		await recordAudit(db, {
+		await recordAggregated(db, {
 			at: now,
+			action: 'login.failure',
 			userId: user?.id ?? null,
 			organisationId: user?.organisation_id ?? null,
-			action: 'login.failure',
-			detail: user?.disabled_at ? { reason: 'disabled' } : undefined,
+			reason: user?.disabled_at ? 'disabled' : undefined,
 			ip: input.ip
 		});
 		throw WRONG();

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeBase64urlNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
-import ical, { ICalCalendarMethod, ICalEventTransparency } from 'ical-generator';
+import ical, { escape as icalEscape, ICalCalendarMethod, ICalEventTransparency } from 'ical-generator';
 import type { AppContext } from '../context';
 import type { Executor } from '../db/index';
 import { recordAudit } from '../audit/index';
 import { can, type Actor } from '../policy/index';
+import { ACTION_ID } from '../projection/index';
 
 /**
  * A personal calendar feed (issue 5 item 4) behind a secret URL: my action deadlines, the
@@ -145,6 +146,8 @@ export async function feedEvents(ctx: AppContext, actor: Actor): Promise<FeedEve
 		.execute();
 	for (const a of actions) {
 		if (!/^\d{4}-\d{2}-\d{2}$/.test(a.deadline)) continue;
+		// the projection only stores ids Casustafel made; a row from anywhere else is left out
+		if (!ACTION_ID.test(a.action_id) || !Number.isSafeInteger(a.case_id)) continue;
 		events.push({
 			uid: `actie-${a.case_id}-${a.action_id}`,
 			summary: `Actie-deadline ${a.code}`,
@@ -215,6 +218,15 @@ async function feedOwner(ctx: AppContext, token: string): Promise<Actor | null> 
 }
 
 /**
+ * ical-generator escapes SUMMARY, LOCATION, DESCRIPTION and URL, but writes the UID as given:
+ * it goes through the library's own escaping here (the ids in it are validated already; this
+ * is the sink's own guard), so no value can end the line and start a property or an event.
+ */
+function uid(local: string, host: string): string {
+	return icalEscape(`${local}@${host}`, false);
+}
+
+/**
  * The iCalendar text of the feed behind `token`, or null when there is no such active feed.
  * `origin` is the public origin, for the links back into Casustafel.
  */
@@ -222,7 +234,8 @@ export async function renderFeed(ctx: AppContext, token: string, origin: string)
 	const owner = await feedOwner(ctx, token);
 	if (!owner) return null;
 	const events = await feedEvents(ctx, owner);
-	const host = new URL(origin).hostname || 'casustafel';
+	// the host name comes from the request; only letters, digits, dots and dashes go into a UID
+	const host = /^[a-z0-9.-]{1,253}$/i.test(new URL(origin).hostname) ? new URL(origin).hostname : 'casustafel';
 	const calendar = ical({
 		name: 'Casustafel',
 		description: 'Uw actie-deadlines, toetsdatums en overleggen in Casustafel',
@@ -237,7 +250,7 @@ export async function renderFeed(ctx: AppContext, token: string, origin: string)
 		if (e.allDay) {
 			const start = new Date(`${e.start}T00:00:00Z`);
 			calendar.createEvent({
-				id: `${e.uid}@${host}`,
+				id: uid(e.uid, host),
 				stamp,
 				start,
 				end: new Date(start.getTime() + 86_400_000),
@@ -251,7 +264,7 @@ export async function renderFeed(ctx: AppContext, token: string, origin: string)
 		} else {
 			const start = new Date(e.start);
 			calendar.createEvent({
-				id: `${e.uid}@${host}`,
+				id: uid(e.uid, host),
 				stamp,
 				start,
 				end: new Date(start.getTime() + MEETING_MINUTES * 60_000),

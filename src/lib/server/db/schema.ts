@@ -159,6 +159,16 @@ export interface AuditLogTable {
 	role: string | null;
 }
 
+/** How many attempts one aggregated audit row stands for (failed and throttled logins). */
+export interface AuditCountTable {
+	/** action|user id or -|address|reason|window start */
+	key: string;
+	audit_id: number;
+	window_start: Timestamp;
+	count: number;
+	last_at: Timestamp;
+}
+
 export interface RequestTable {
 	id: Generated<number>;
 	case_table_id: number;
@@ -319,6 +329,7 @@ export interface DB {
 	case_access: CaseAccessTable;
 	meetings: MeetingTable;
 	audit_log: AuditLogTable;
+	audit_counts: AuditCountTable;
 	doc_updates: DocUpdateTable;
 	doc_snapshots: DocSnapshotTable;
 	requests: RequestTable;

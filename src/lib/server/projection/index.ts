@@ -41,9 +41,18 @@ const CASE_ROOT = 'acties';
 /** the agenda map and the legacy array it is migrated from (an old page may still write there) */
 const MEETING_ROOTS: readonly string[] = AGENDA_ROOTS;
 
-/** The action rows of a case document, in document order. */
+/**
+ * What documents.ts newId() makes. An action whose id is anything else was not written by
+ * Casustafel (a client can put any value in a document) and is not projected: ids end up in
+ * URLs, forms and calendar UIDs, where a CR/LF or a quote must never arrive.
+ */
+export const ACTION_ID = /^[0-9a-z]{12}$/;
+
+/** The action rows of a case document, in document order; actions with a foreign id are skipped. */
 export function actionRowsOf(caseId: number, doc: Y.Doc): ActionRow[] {
-	return readActions(doc).map((a, position) => ({
+	return readActions(doc)
+		.filter((a) => ACTION_ID.test(a.id))
+		.map((a, position) => ({
 		caseId,
 		actionId: a.id,
 		position,
