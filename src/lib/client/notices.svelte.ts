@@ -1,5 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '$lib/shared/live';
+import { followSession } from './session-end';
 
 type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export type LiveNotice = Parameters<ServerToClientEvents['notice']>[0];
@@ -18,6 +19,8 @@ export class PersonalLive {
 		this.socket = io('/live', { transports: ['websocket'], reconnectionDelayMax: 3000 });
 		this.socket.on('connect', () => (this.connected = true));
 		this.socket.on('disconnect', () => (this.connected = false));
+		// an ended session (idle, expired, ended elsewhere) sends the page to the login
+		followSession(this.socket);
 		this.socket.on('notice', (notice) => {
 			this.notices = [notice, ...this.notices];
 			handlers.onNotice?.(notice);
