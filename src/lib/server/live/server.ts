@@ -124,13 +124,16 @@ export function createLiveServer(server: http.Server, ctx: AppContext): LiveServ
 	 * A command a person gives counts as their activity (it keeps the session alive); on a
 	 * session that has ended meanwhile it is refused and the session's connections are closed.
 	 */
-	async function personActed(socket: LiveSocket): Promise<boolean> {
+	async function personActed(socket: LiveSocket, ack: (answer: Ack<never>) => void): Promise<boolean> {
 		const id = socket.data.sessionId;
 		if (await touchSession(ctx.db, id, ctx.now(), sessionPolicy(ctx))) return true;
-		// deletes the dead row; then every connection of the session closes
+		// deletes the dead row; the refusal goes out first, then every connection of the session closes
 		await validateSessionId(ctx.db, id, ctx.now(), sessionPolicy(ctx), { touch: false });
-		if (ctx.realtime) ctx.realtime.revokeSession(id);
-		else socket.disconnect(true);
+		ack(SESSION_ENDED);
+		setImmediate(() => {
+			if (ctx.realtime) ctx.realtime.revokeSession(id);
+			else socket.disconnect(true);
+		});
 		return false;
 	}
 
@@ -187,7 +190,7 @@ export function createLiveServer(server: http.Server, ctx: AppContext): LiveServ
 			const parsed = schema.safeParse(payload);
 			if (!parsed.success) return ack({ ok: false, code: 'INVALID_INPUT', message: 'Ongeldig verzoek.' });
 			try {
-				if (!(await personActed(socket))) return ack(SESSION_ENDED);
+				if (!(await personActed(socket, ack as (answer: Ack<never>) => void))) return;
 				const state = await run(parsed.data);
 				live.to(meetingRoom(state.meetingId)).emit('meeting:state', state);
 				ack({ ok: true, data: state });
@@ -233,7 +236,7 @@ export function createLiveServer(server: http.Server, ctx: AppContext): LiveServ
 			const parsed = schema.safeParse(payload);
 			if (!parsed.success) return ack({ ok: false, code: 'INVALID_INPUT', message: 'Ongeldig verzoek.' });
 			try {
-				if (!(await personActed(socket))) return ack(SESSION_ENDED);
+				if (!(await personActed(socket, ack as (answer: Ack<never>) => void))) return;
 				const result = await run(parsed.data);
 				await broadcast(parsed.data, result);
 				ack({ ok: true, data: result });
