@@ -4,7 +4,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { generateHOTP } from '@oslojs/otp';
 import { decodeBase32IgnorePadding } from '@oslojs/encoding';
-import { nextTotp, skipTotpStep } from '../integration/helpers/totp';
+import { nextTotp, skipTotpStep } from '../integration/helpers/totp-codes';
 
 export const DEMO_PASSWORD = 'Voorbeeld-2026';
 /** The demo beheerder's TOTP key, as DEMO_TOTP_SECRET in src/lib/server/seed/demo.ts. */
@@ -55,7 +55,7 @@ export async function login(page: Page, who: Role | string, password = DEMO_PASS
 	}
 }
 
-export { nextTotp, skipTotpStep } from '../integration/helpers/totp';
+export { nextTotp, skipTotpStep } from '../integration/helpers/totp-codes';
 
 /**
  * The TOTP code an authenticator app shows now for a base32 key (RFC 6238: 30 s, 6 digits,
