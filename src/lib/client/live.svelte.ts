@@ -25,6 +25,7 @@ export class MeetingLive {
 	/** serverTime - clientTime, in ms */
 	private offset = 0;
 	private socket: LiveSocket;
+	private following: { stop(): void };
 
 	constructor(readonly meetingId: number) {
 		this.socket = io('/live', { transports: ['websocket'], reconnectionDelayMax: 3000 });
@@ -34,7 +35,7 @@ export class MeetingLive {
 		});
 		this.socket.on('disconnect', () => (this.connected = false));
 		// an ended session sends the page to the login instead of leaving stale controls
-		followSession(this.socket);
+		this.following = followSession(this.socket);
 		this.socket.on('meeting:state', (state) => {
 			if (state.meetingId === this.meetingId) this.apply(state);
 		});
@@ -140,6 +141,7 @@ export class MeetingLive {
 	}
 
 	destroy() {
+		this.following.stop();
 		this.socket.disconnect();
 	}
 }

@@ -14,13 +14,14 @@ export class PersonalLive {
 	/** notifications that arrived since the page loaded, newest first */
 	notices = $state<LiveNotice[]>([]);
 	private socket: LiveSocket;
+	private following: { stop(): void };
 
 	constructor(handlers: { onActies?: (caseId: number) => void; onNotice?: (notice: LiveNotice) => void } = {}) {
 		this.socket = io('/live', { transports: ['websocket'], reconnectionDelayMax: 3000 });
 		this.socket.on('connect', () => (this.connected = true));
 		this.socket.on('disconnect', () => (this.connected = false));
 		// an ended session (idle, expired, ended elsewhere) sends the page to the login
-		followSession(this.socket);
+		this.following = followSession(this.socket);
 		this.socket.on('notice', (notice) => {
 			this.notices = [notice, ...this.notices];
 			handlers.onNotice?.(notice);
@@ -29,6 +30,7 @@ export class PersonalLive {
 	}
 
 	destroy() {
+		this.following.stop();
 		this.socket.disconnect();
 	}
 }

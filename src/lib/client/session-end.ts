@@ -1,6 +1,9 @@
 import type { Socket } from 'socket.io-client';
 
 let leaving = false;
+let watchingUnload = false;
+/** when the page last started to leave (a logout form, a full page load, a download link) */
+let unloadingAt = 0;
 
 /**
  * The session has ended (idle, expired, ended elsewhere, blocked): the page must not keep
@@ -9,6 +12,11 @@ let leaving = false;
  */
 export function sessionEnded(): void {
 	if (leaving) return;
+	// a navigation under way (logging out) goes first; if the page is still here after it, go
+	if (Date.now() - unloadingAt < 2_000) {
+		setTimeout(sessionEnded, 2_000);
+		return;
+	}
 	leaving = true;
 	const back = location.pathname + location.search;
 	location.assign(`/login?verlopen&terug=${encodeURIComponent(back)}`);
@@ -20,11 +28,18 @@ export function sessionEnded(): void {
  * refused with UNAUTHENTICATED means the session is over (a reconnect never counts as
  * activity, so this cannot keep a session alive).
  */
-export function followSession(socket: Socket<any, any>): void {
+export function followSession(socket: Socket<any, any>): { stop(): void } {
+	if (!watchingUnload) {
+		watchingUnload = true;
+		addEventListener('beforeunload', () => (unloadingAt = Date.now()));
+	}
+	let stopped = false;
 	socket.on('disconnect', (reason: string) => {
-		if (reason === 'io server disconnect') setTimeout(() => socket.connect(), 200);
+		if (reason === 'io server disconnect') setTimeout(() => !stopped && socket.connect(), 200);
 	});
 	socket.on('connect_error', (error: Error) => {
-		if (error.message === 'UNAUTHENTICATED') sessionEnded();
+		if (!stopped && error.message === 'UNAUTHENTICATED') sessionEnded();
 	});
+	// the page's component is gone: no reconnect, no redirect on its behalf
+	return { stop: () => (stopped = true) };
 }
