@@ -231,7 +231,7 @@ export async function login(base: string, email: string, password: string, optio
 				return step.sessionCookie && !step.sessionCookie.endsWith('=') ? step.sessionCookie : reply.sessionCookie;
 			}
 			if (attempt < 3 && step.body.includes('al gebruikt')) {
-				skipTotpStep(secret);
+				await skipTotpStep(secret);
 				continue;
 			}
 			throw new Error(`second factor for ${email} failed: ${step.status}\n${step.body.slice(0, 500)}`);

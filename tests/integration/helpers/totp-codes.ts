@@ -13,33 +13,49 @@ export function totpNow(secret: string, stepOffset = 0, at = Date.now()): string
 }
 
 const STEP_MS = 30_000;
-const lastStepUsed = new Map<string, number>();
+
+/** Where the last used step per key is kept; in memory by default, shared by a file for browser workers. */
+export interface StepLedger {
+	/** runs `fn` with the ledger to itself (other processes wait) */
+	exclusive<T>(fn: (steps: Map<string, number>) => T): Promise<T>;
+}
+
+const memory = new Map<string, number>();
+const inMemory: StepLedger = { exclusive: async (fn) => fn(memory) };
 
 /**
  * A code the server has not accepted yet for this key (it refuses a time step the second time,
  * RFC 6238 section 5.2). As a person with an app would: three in a row at most (the steps
  * before, at and after now, which the server accepts for clock drift), then the next one when
  * the app shows it; so this waits when a test logs in with the same key often within half a
- * minute. The step before now is used only well away from a step boundary.
+ * minute (`onWait` is told how long first). The step before now is used only well away from a
+ * step boundary.
  */
-export async function nextTotp(secret: string): Promise<string> {
+export async function nextTotp(
+	secret: string,
+	options: { ledger?: StepLedger; onWait?: (ms: number) => void } = {}
+): Promise<string> {
 	const key = secret.replace(/\s/g, '').toUpperCase();
+	const ledger = options.ledger ?? inMemory;
 	for (;;) {
-		const now = Date.now();
-		const current = Math.floor(now / STEP_MS);
-		const earliest = now % STEP_MS < 25_000 ? current - 1 : current;
-		const step = Math.max(earliest, (lastStepUsed.get(key) ?? -Infinity) + 1);
-		if (step <= current + 1) {
-			lastStepUsed.set(key, step);
-			return totpNow(key, step - current, now);
-		}
-		await new Promise((r) => setTimeout(r, STEP_MS - (now % STEP_MS) + 50));
+		const result = await ledger.exclusive((steps): { code: string } | { waitMs: number } => {
+			const now = Date.now();
+			const current = Math.floor(now / STEP_MS);
+			const earliest = now % STEP_MS < 25_000 ? current - 1 : current;
+			const step = Math.max(earliest, (steps.get(key) ?? -Infinity) + 1);
+			if (step > current + 1) return { waitMs: STEP_MS - (now % STEP_MS) + 50 };
+			steps.set(key, step);
+			return { code: totpNow(key, step - current, now) };
+		});
+		if ('code' in result) return result.code;
+		options.onWait?.(result.waitMs);
+		await new Promise((r) => setTimeout(r, result.waitMs));
 	}
 }
 
 /** The server refused a code as used (another process used that step): skip past it. */
-export function skipTotpStep(secret: string): void {
+export async function skipTotpStep(secret: string, ledger: StepLedger = inMemory): Promise<void> {
 	const key = secret.replace(/\s/g, '').toUpperCase();
 	const current = Math.floor(Date.now() / STEP_MS);
-	lastStepUsed.set(key, Math.max(lastStepUsed.get(key) ?? -Infinity, current + 1));
+	await ledger.exclusive((steps) => steps.set(key, Math.max(steps.get(key) ?? -Infinity, current + 1)));
 }
