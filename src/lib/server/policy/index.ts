@@ -206,21 +206,6 @@ export function documentCaseIds(ref: DocumentRef): number[] {
 	}
 }
 
-/** The meetings whose membership a document follows (its own meeting, for minutes too). */
-export function documentMeetingIds(ref: DocumentRef): number[] {
-	switch (ref.kind) {
-		case 'case':
-			return [];
-		case 'bespreking':
-		case 'meeting':
-			return [ref.meetingId];
-		default: {
-			const unknownKind: never = ref;
-			throw new Error(`document kind without derivation: ${JSON.stringify(unknownKind)}`);
-		}
-	}
-}
-
 async function caseDocumentAccess(db: Executor, actor: Actor, caseId: number): Promise<'write' | 'read' | null> {
 	const facts = await loadFacts(db, actor, { kind: 'case', caseId });
 	if (!facts) return null;
