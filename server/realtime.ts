@@ -6,7 +6,8 @@ import { CollabHub } from '../src/lib/server/collab/hub';
 import { COLLAB_PREFIX, createCollabEndpoint } from '../src/lib/server/collab/endpoint';
 import { CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED } from '../src/lib/server/collab/protocol';
 import type { CollabConnection } from '../src/lib/server/collab/hub';
-import { can, documentAccess, parseDocumentName } from '../src/lib/server/policy/index';
+import { can, connectionInScope, documentAccess, parseDocumentName, type ConnectionScope } from '../src/lib/server/policy/index';
+import { sessionPolicy, touchSession, validateSessionId } from '../src/lib/server/auth/session';
 import { createLiveServer } from '../src/lib/server/live/server';
 import { Projector } from '../src/lib/server/projection/index';
 import { notifyNewActions, onNotice } from '../src/lib/server/notifications/index';
@@ -22,12 +23,21 @@ export interface Realtime {
 	revokeSession(sessionId: string): void;
 	/** Closes every live and document connection of a user, at once. */
 	revokeUser(userId: number): void;
+	/** Closes every live and document connection but those of one session (or all of them). */
+	revokeAll(exceptSessionId: string | null): void;
 	/**
-	 * Asks the policy again for every matching document connection, after access changed
-	 * (withdrawn organisation access, removed membership): closed with 4403 when nothing is
-	 * left, downgraded to read-only when only reading is.
+	 * Asks the policy again for every document connection in scope, after access changed
+	 * (withdrawn organisation access: `{ caseId }` reaches every document derived from the case;
+	 * removed or changed membership: `{ userId }`): closed with 4403 when nothing is left,
+	 * downgraded to read-only when only reading is.
 	 */
-	reauthorize(match: (c: CollabConnection) => boolean): Promise<void>;
+	reauthorize(scope: ConnectionScope): Promise<void>;
+	/**
+	 * Checks every open live and document connection's session again (without counting as
+	 * activity), closing those of ended sessions with 4401, then re-asks the policy for every
+	 * document connection. Runs every SESSION_RECHECK_SECONDS; exposed for shutdown and tests.
+	 */
+	recheck(): Promise<void>;
 	/**
 	 * Asks the policy again whether the user may still view each meeting their live sockets have
 	 * joined (after a removed membership): a socket in a meeting it may no longer view is
@@ -51,10 +61,15 @@ export function attachRealtime(server: http.Server, ctx: AppContext): Realtime {
 	});
 	// the projector needs the hub and the hub tells the projector: tied together after creation
 	let projector: Projector | null = null;
+	const auditEdit = documentEditAudit(ctx);
 	const hub = new CollabHub({
 		store,
 		log: ctx.log,
-		onAccepted: documentEditAudit(ctx),
+		onAccepted: (docName, connection) => {
+			auditEdit(docName, connection);
+			// an accepted edit is a person's activity: it keeps their session alive
+			editActivity(connection.sessionId);
+		},
 		onApplied: (name, roots) => projector?.schedule(name, roots)
 	});
 	projector = new Projector(ctx, hub);
@@ -86,6 +101,54 @@ export function attachRealtime(server: http.Server, ctx: AppContext): Realtime {
 		return documentAccess(ctx.db, { userId: user.id, organisationId: user.organisation_id, isAdmin: user.is_admin === 1 }, ref);
 	}
 
+	/**
+	 * Document edits touch their session, at most every few seconds per session (the database
+	 * throttles further); an edit on a session that has ended closes its connections at once.
+	 */
+	const EDIT_TOUCH_EVERY_MS = 5_000;
+	const editTouchedAt = new Map<string, number>();
+	function editActivity(sessionId: string) {
+		const now = ctx.now();
+		const last = editTouchedAt.get(sessionId);
+		if (last !== undefined && now.getTime() - last < EDIT_TOUCH_EVERY_MS) return;
+		editTouchedAt.set(sessionId, now.getTime());
+		touchSession(ctx.db, sessionId, now, sessionPolicy(ctx))
+			.then(async (alive) => {
+				if (!alive) await endIfDead(sessionId);
+			})
+			.catch((err) => ctx.log.error({ err }, 'counting a document edit as activity failed'));
+	}
+
+	/** Deletes the session if it is dead (idle, expired, blocked, gone) and closes what it holds. */
+	async function endIfDead(sessionId: string): Promise<boolean> {
+		const { session } = await validateSessionId(ctx.db, sessionId, ctx.now(), sessionPolicy(ctx), { touch: false });
+		if (session) return false;
+		realtime.revokeSession(sessionId);
+		return true;
+	}
+
+	let rechecking: Promise<void> | null = null;
+	async function recheckOnce() {
+		const live = io.of('/live');
+		const sessionIds = new Set<string>([
+			...[...live.sockets.values()].map((s) => s.data.sessionId),
+			...hub.connections().map((c) => c.sessionId)
+		]);
+		for (const id of sessionIds) {
+			try {
+				await endIfDead(id);
+			} catch (err) {
+				ctx.log.error({ err }, 'session recheck failed');
+			}
+		}
+		await realtime.reauthorize({ all: true });
+		// forget touch times of sessions that hold nothing open any more
+		const open = new Set(hub.connections().map((c) => c.sessionId));
+		for (const id of editTouchedAt.keys()) if (!open.has(id)) editTouchedAt.delete(id);
+	}
+	const recheckTimer = setInterval(() => void realtime.recheck(), ctx.config.sessionRecheckSeconds * 1000);
+	recheckTimer.unref();
+
 	const realtime: Realtime = {
 		hub,
 		projector: project,
@@ -95,22 +158,41 @@ export function attachRealtime(server: http.Server, ctx: AppContext): Realtime {
 		revokeSession(sessionId) {
 			io.of('/live').in(`session:${sessionId}`).disconnectSockets(true);
 			hub.closeWhere((c) => c.sessionId === sessionId, CLOSE_UNAUTHORIZED, 'session ended');
+			editTouchedAt.delete(sessionId);
 		},
 		revokeUser(userId) {
 			io.of('/live').in(`user:${userId}`).disconnectSockets(true);
 			hub.closeWhere((c) => c.userId === userId, CLOSE_UNAUTHORIZED, 'user blocked');
 		},
-		async reauthorize(match) {
+		revokeAll(exceptSessionId) {
+			for (const socket of [...io.of('/live').sockets.values()]) {
+				if (socket.data.sessionId !== exceptSessionId) socket.disconnect(true);
+			}
+			hub.closeWhere((c) => c.sessionId !== exceptSessionId, CLOSE_UNAUTHORIZED, 'all sessions ended');
+			editTouchedAt.clear();
+		},
+		async reauthorize(scope) {
 			for (const connection of hub.connections()) {
-				if (!match(connection)) continue;
-				const access = await accessNow(connection);
-				if (access === null) {
-					connection.close(CLOSE_FORBIDDEN, 'access withdrawn');
-					hub.disconnect(connection);
-				} else {
-					connection.access = access;
+				if (!connectionInScope(scope, connection)) continue;
+				try {
+					const access = await accessNow(connection);
+					if (access === null) {
+						connection.close(CLOSE_FORBIDDEN, 'access withdrawn');
+						hub.disconnect(connection);
+					} else {
+						connection.access = access;
+					}
+				} catch (err) {
+					ctx.log.error({ err, doc: connection.docName }, 'reauthorizing a document connection failed');
 				}
 			}
+		},
+		recheck() {
+			// one run at a time: a slow run is not overtaken by the next tick
+			rechecking ??= recheckOnce()
+				.catch((err) => ctx.log.error({ err }, 'connection recheck failed'))
+				.finally(() => (rechecking = null));
+			return rechecking;
 		},
 		async reauthorizeMeetings(userId) {
 			for (const socket of await io.of('/live').in(`user:${userId}`).fetchSockets()) {
@@ -125,6 +207,8 @@ export function attachRealtime(server: http.Server, ctx: AppContext): Realtime {
 			}
 		},
 		async close() {
+			clearInterval(recheckTimer);
+			await rechecking;
 			await project.close();
 			io.of('/live').disconnectSockets(true);
 			await new Promise<void>((resolve) => io.close(() => resolve()));

@@ -22,7 +22,7 @@ export const handle: Handle = async ({ event, resolve }) => {
 
 	const token = event.cookies.get(SESSION_COOKIE);
 	if (token) {
-		const { session, user } = await validateSessionToken(ctx.db, token, ctx.now(), sessionPolicy(ctx));
+		const { session, user } = await validateSessionToken(ctx.db, token, ctx.now(), sessionPolicy(ctx), { touch: true });
 		if (session) {
 			event.locals.session = session;
 			event.locals.user = user;

@@ -12,5 +12,5 @@ export default function globalTeardown(): void {
 
 function remove(file: string | undefined, generatedName: string) {
 	if (!file || path.basename(file) !== generatedName) return;
-	for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(file + suffix, { force: true });
+	for (const suffix of ['', '-wal', '-shm', '-journal', '-totp-steps.json', '-totp-steps.json.lock']) fs.rmSync(file + suffix, { recursive: true, force: true });
 }

@@ -4,6 +4,9 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { generateHOTP } from '@oslojs/otp';
 import { decodeBase32IgnorePadding } from '@oslojs/encoding';
+import fs from 'node:fs';
+import os from 'node:os';
+import { nextTotp as nextCode, skipTotpStep as skipStep, type StepLedger } from '../integration/helpers/totp-codes';
 
 export const DEMO_PASSWORD = 'Voorbeeld-2026';
 /** The demo beheerder's TOTP key, as DEMO_TOTP_SECRET in src/lib/server/seed/demo.ts. */
@@ -40,10 +43,69 @@ export async function login(page: Page, who: Role | string, password = DEMO_PASS
 		const secret = totpSecret ?? demoTotpSecret(email);
 		if (!secret) throw new Error(`login as ${email} asks for a second factor, and no TOTP key was given`);
 		await hydrated(page);
-		await page.getByLabel('Code', { exact: true }).fill(totpNow(secret));
-		await page.getByRole('button', { name: 'Controleren' }).click();
-		await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+		// each code once (the server refuses a time step the second time): another worker may
+		// have used this step of the demo key already, then the next code is taken
+		for (let attempt = 1; ; attempt++) {
+			await page.getByLabel('Code', { exact: true }).fill(await nextTotp(secret));
+			await page.getByRole('button', { name: 'Controleren' }).click();
+			const reused = page.getByRole('alert').filter({ hasText: 'al gebruikt' });
+			// whichever comes first; the other wait is dropped without an unhandled rejection
+			const passed = page.waitForURL((url) => !url.pathname.startsWith('/login'), { timeout: 15_000 });
+			const refused = reused.waitFor({ timeout: 15_000 });
+			await Promise.race([passed, refused]).catch(() => {});
+			passed.catch(() => {});
+			refused.catch(() => {});
+			if (!new URL(page.url()).pathname.startsWith('/login')) return;
+			if (!(await reused.isVisible())) throw new Error(`the second factor for ${email} was not accepted`);
+			if (attempt >= 3) throw new Error(`the second factor for ${email} was refused ${attempt} times`);
+			await skipStep(secret, sharedSteps);
+		}
 	}
+}
+
+
+/**
+ * The TOTP steps used in this run, shared by the browser workers through a file next to the
+ * run's database (removed by the global teardown): the server accepts each step once, whoever
+ * used it.
+ */
+const STEPS_FILE = `${process.env.E2E_DATABASE_URL ?? path.join(os.tmpdir(), `casustafel-e2e-${process.ppid}`)}-totp-steps.json`;
+const sharedSteps: StepLedger = {
+	async exclusive(fn) {
+		const lock = `${STEPS_FILE}.lock`;
+		for (let i = 0; ; i++) {
+			try {
+				fs.mkdirSync(lock);
+				break;
+			} catch {
+				// a lock older than a few seconds is one a killed worker left behind
+				if (i > 300) fs.rmSync(lock, { recursive: true, force: true });
+				await new Promise((r) => setTimeout(r, 10));
+			}
+		}
+		try {
+			const steps = new Map<string, number>(fs.existsSync(STEPS_FILE) ? JSON.parse(fs.readFileSync(STEPS_FILE, 'utf8')) : []);
+			const result = fn(steps);
+			fs.writeFileSync(STEPS_FILE, JSON.stringify([...steps]));
+			return result;
+		} finally {
+			fs.rmSync(lock, { recursive: true, force: true });
+		}
+	}
+};
+
+/**
+ * A TOTP code not used yet in this run (see nextTotp in tests/integration/helpers/totp-codes.ts);
+ * waiting for the app's next code does not count against the test's time.
+ */
+export function nextTotp(secret: string): Promise<string> {
+	return nextCode(secret, {
+		ledger: sharedSteps,
+		onWait: (ms) => {
+			const info = test.info();
+			info.setTimeout(info.timeout + ms);
+		}
+	});
 }
 
 /**

@@ -246,9 +246,10 @@ test('voorzitter beëindigt een andere eigen sessie op /account', async ({ brows
 	await expect(rows).toHaveCount(0);
 	await expect(page.getByRole('row').filter({ hasText: 'deze sessie' })).toHaveCount(1);
 
-	// the second context's next navigation (a client-side one, through the menu) ends on the login page
-	await mainNav(second.page).getByRole('link', { name: 'Mijn account' }).click();
-	await expect(second.page).toHaveURL(/\/login\?terug=%2Faccount$/);
+	// the second context's open page notices through its live connection and goes to the login
+	// page by itself, with the way back
+	await expect(second.page).toHaveURL(/\/login\?verlopen&terug=%2F$/);
+	await expect(second.page.getByText('U bent uitgelogd. Log opnieuw in om verder te gaan.')).toBeVisible();
 	await expect(second.page.getByRole('heading', { level: 1 })).toHaveText('Inloggen');
 	await screenshot(second.page, 'voorzitter-sessie-beeindigd-login');
 

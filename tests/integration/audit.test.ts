@@ -207,6 +207,8 @@ describe('over HTTP, against the real server', () => {
 			const code = generateHOTP(decodeBase32IgnorePadding(TOTP_KEY), BigInt(Math.floor(Date.now() / 30_000)), 6);
 			const step = await request(server.url, reply.location, { cookie: reply.sessionCookie, form: { code } });
 			if (step.status !== 303 || step.location?.startsWith('/login')) throw new Error(`second factor for ${local} failed: ${step.status}`);
+			// the second factor issues a new session token (ASVS 7.2.4)
+			return step.sessionCookie!;
 		}
 		return reply.sessionCookie;
 	}

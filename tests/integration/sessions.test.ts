@@ -45,7 +45,7 @@ async function failureOf(promise: Promise<unknown>): Promise<AppError> {
 	throw new Error('expected the login to be refused, but it succeeded');
 }
 
-const validate = (token: string) => validateSessionToken(t.ctx.db, token, t.clock.now, POLICY);
+const validate = (token: string) => validateSessionToken(t.ctx.db, token, t.clock.now, POLICY, { touch: true });
 
 async function sessionRowsOf(userEmail: string) {
 	const { userId } = await actorFor(t.ctx, userEmail);

@@ -3,6 +3,7 @@ import type { Attendee, AttendeeKind, RegieKind, RegieState } from '$lib/shared/
 // types only: a value from $lib/shared/live would bring its zod schemas into the page
 import type { Ack, ClientToServerEvents, MeetingState, PresenceEntry, ServerToClientEvents } from '$lib/shared/live';
 import { timerElapsed } from '$lib/shared/timer';
+import { followSession, sessionEnded } from './session-end';
 
 type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -24,6 +25,7 @@ export class MeetingLive {
 	/** serverTime - clientTime, in ms */
 	private offset = 0;
 	private socket: LiveSocket;
+	private following: { stop(): void };
 
 	constructor(readonly meetingId: number) {
 		this.socket = io('/live', { transports: ['websocket'], reconnectionDelayMax: 3000 });
@@ -32,6 +34,8 @@ export class MeetingLive {
 			this.join();
 		});
 		this.socket.on('disconnect', () => (this.connected = false));
+		// an ended session sends the page to the login instead of leaving stale controls
+		this.following = followSession(this.socket);
 		this.socket.on('meeting:state', (state) => {
 			if (state.meetingId === this.meetingId) this.apply(state);
 		});
@@ -78,6 +82,7 @@ export class MeetingLive {
 	}
 
 	private command(result: Ack<MeetingState>) {
+		if (!result.ok && result.code === 'UNAUTHENTICATED') return sessionEnded();
 		if (result.ok) {
 			this.error = null;
 			this.apply(result.data);
@@ -136,6 +141,7 @@ export class MeetingLive {
 	}
 
 	destroy() {
+		this.following.stop();
 		this.socket.disconnect();
 	}
 }

@@ -1,5 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '$lib/shared/live';
+import { followSession } from './session-end';
 
 type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export type LiveNotice = Parameters<ServerToClientEvents['notice']>[0];
@@ -13,11 +14,14 @@ export class PersonalLive {
 	/** notifications that arrived since the page loaded, newest first */
 	notices = $state<LiveNotice[]>([]);
 	private socket: LiveSocket;
+	private following: { stop(): void };
 
 	constructor(handlers: { onActies?: (caseId: number) => void; onNotice?: (notice: LiveNotice) => void } = {}) {
 		this.socket = io('/live', { transports: ['websocket'], reconnectionDelayMax: 3000 });
 		this.socket.on('connect', () => (this.connected = true));
 		this.socket.on('disconnect', () => (this.connected = false));
+		// an ended session (idle, expired, ended elsewhere) sends the page to the login
+		this.following = followSession(this.socket);
 		this.socket.on('notice', (notice) => {
 			this.notices = [notice, ...this.notices];
 			handlers.onNotice?.(notice);
@@ -26,6 +30,7 @@ export class PersonalLive {
 	}
 
 	destroy() {
+		this.following.stop();
 		this.socket.disconnect();
 	}
 }

@@ -13,6 +13,8 @@ export interface Config {
 	sessionIdleMinutes: number;
 	/** Hours after login after which a session ends regardless of activity. */
 	sessionAbsoluteHours: number;
+	/** Seconds between rechecks of every open live and document connection (session and access). */
+	sessionRecheckSeconds: number;
 	/** `smtp://user:pass@host:port` (or `smtps://`); unset = no e-mail, only in-app notices. */
 	smtpUrl: string | undefined;
 	/** The sender of notification e-mails. */
@@ -50,6 +52,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
 		logLevel: env.LOG_LEVEL ?? 'info',
 		sessionIdleMinutes: int(env.SESSION_IDLE_MINUTES, 30),
 		sessionAbsoluteHours: int(env.SESSION_ABSOLUTE_HOURS, 12),
+		sessionRecheckSeconds: positive(env.SESSION_RECHECK_SECONDS, 60),
 		smtpUrl: env.SMTP_URL?.trim() || undefined,
 		mailFrom: env.MAIL_FROM?.trim() || 'Casustafel <noreply@casustafel.invalid>',
 		publicUrl: env.PUBLIC_URL?.trim() || env.ORIGIN?.trim() || undefined,

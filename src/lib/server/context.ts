@@ -2,7 +2,8 @@ import pino, { type Logger } from 'pino';
 import { readConfig, type Config } from './config';
 import { migrateToLatest, openDatabase, type Db } from './db/index';
 import { DEMO_PASSWORD, seedDemoRegion } from './seed/demo';
-import type { CollabConnection, CollabHub } from './collab/hub';
+import type { CollabHub } from './collab/hub';
+import type { ConnectionScope } from './policy/index';
 import type { Projector } from './projection/index';
 
 /**
@@ -23,7 +24,8 @@ export interface AppContext {
 		emitToUser(userId: number, event: 'notice' | 'acties:changed', payload: unknown): void;
 		revokeSession(sessionId: string): void;
 		revokeUser(userId: number): void;
-		reauthorize(match: (c: CollabConnection) => boolean): Promise<void>;
+		reauthorize(scope: ConnectionScope): Promise<void>;
+		revokeAll(exceptSessionId: string | null): void;
 		reauthorizeMeetings(userId: number): Promise<void>;
 		close(): Promise<void>;
 	};

@@ -6,7 +6,7 @@ import { ATTENDEE_KINDS, REGIE_KINDS, type Attendee, type ItemClosure, type Regi
 export type Ack<T> =
 	| { ok: true; data: T }
 	| { ok: false; code: LiveErrorCode; message: string; fields?: Record<string, string> };
-export type LiveErrorCode = 'INVALID_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'RATE_LIMITED' | 'INTERNAL';
+export type LiveErrorCode = 'INVALID_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'RATE_LIMITED' | 'UNAUTHENTICATED' | 'INTERNAL';
 
 export type MeetingStatus = 'gepland' | 'geopend' | 'gesloten';
 

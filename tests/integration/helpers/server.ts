@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEMO_PASSWORD } from '../../../src/lib/server/seed/demo';
-import { demoTotpSecret, totpNow } from './totp';
+import { demoTotpSecret, nextTotp, skipTotpStep } from './totp';
 
 /**
  * The real Casustafel process (`server/index.ts`, run by `node --import tsx`) as a child process with its own
@@ -223,8 +223,17 @@ export async function login(base: string, email: string, password: string, optio
 	if (reply.location?.startsWith('/login/tweede-factor')) {
 		const secret = options.totpSecret ?? demoTotpSecret(email);
 		if (!secret) throw new Error(`login as ${email} asks for a second factor, and no TOTP key was given`);
-		const step = await request(base, reply.location, { cookie: reply.sessionCookie, form: { code: totpNow(secret) } });
-		if (step.status !== 303 || step.location?.startsWith('/login')) {
+		// each code once: a step already used (by another login of the same key) is skipped
+		for (let attempt = 1; ; attempt++) {
+			const step = await request(base, reply.location, { cookie: reply.sessionCookie, form: { code: await nextTotp(secret) } });
+			if (step.status === 303 && !step.location?.startsWith('/login')) {
+				// the second factor starts a new session (ASVS 7.2.4): the cookie it set is the one
+				return step.sessionCookie && !step.sessionCookie.endsWith('=') ? step.sessionCookie : reply.sessionCookie;
+			}
+			if (attempt < 3 && step.body.includes('al gebruikt')) {
+				await skipTotpStep(secret);
+				continue;
+			}
 			throw new Error(`second factor for ${email} failed: ${step.status}\n${step.body.slice(0, 500)}`);
 		}
 	}

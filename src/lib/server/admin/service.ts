@@ -299,7 +299,7 @@ export async function setMembership(
 		previousRole: existing?.role ?? null
 	});
 	// A lower role takes effect on open documents at once.
-	if (existing) await ctx.realtime?.reauthorize((c) => c.userId === input.userId);
+	if (existing) await ctx.realtime?.reauthorize({ userId: input.userId });
 }
 
 export async function removeMembership(
@@ -319,7 +319,7 @@ export async function removeMembership(
 	await audit(ctx, actor, meta)('membership.remove', { tableId: input.tableId, targetUserId: input.userId });
 	// Their open meeting sockets and documents of this table close at once.
 	await Promise.all([
-		ctx.realtime?.reauthorize((c) => c.userId === input.userId),
+		ctx.realtime?.reauthorize({ userId: input.userId }),
 		ctx.realtime?.reauthorizeMeetings(input.userId)
 	]);
 }

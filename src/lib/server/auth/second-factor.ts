@@ -10,6 +10,7 @@ import { conflict, invalidInput } from '../errors';
 import { safeReturnPath } from '../../shared/safe-redirect';
 import { serialised, throttled } from './login';
 import { clearFailures, lockedUntil, recordFailure, type ThrottleRule } from './throttle';
+import { renewSession, type Session } from './session';
 
 /**
  * Second factor: TOTP after RFC 6238 (30-second steps, 6 digits, HMAC-SHA-1, one step of clock
@@ -32,15 +33,18 @@ export interface Meta {
 	ip: string;
 }
 
-function totpValid(secret: string, code: string, now: Date): boolean {
-	if (!/^\d{6}$/.test(code)) return false;
+/** The time step the code belongs to (now, one before or one after), or null when it fits none. */
+function totpStep(secret: string, code: string, now: Date): number | null {
+	if (!/^\d{6}$/.test(code)) return null;
 	const key = decodeBase32IgnorePadding(secret.toUpperCase());
 	const step = Math.floor(now.getTime() / (TOTP_PERIOD * 1000));
 	for (const offset of [0, -1, 1]) {
-		if (verifyHOTP(key, BigInt(step + offset), TOTP_DIGITS, code)) return true;
+		if (verifyHOTP(key, BigInt(step + offset), TOTP_DIGITS, code)) return step + offset;
 	}
-	return false;
+	return null;
 }
+
+const REUSED_MESSAGE = 'Deze code is al gebruikt. Wacht tot uw app een nieuwe code toont en vul die in.';
 
 /** Spaces and dashes are ignored, case too: "ABCDE-FGHIJ" equals "abcdefghij". */
 function normaliseCode(code: string): string {
@@ -132,11 +136,11 @@ export async function startEnrolment(ctx: AppContext, userId: number): Promise<E
 	const bytes = new Uint8Array(20);
 	crypto.getRandomValues(bytes);
 	const secret = encodeBase32NoPadding(bytes);
-	await ctx.db.updateTable('users').set({ totp_secret: secret, totp_enabled_at: null }).where('id', '=', userId).execute();
+	await ctx.db.updateTable('users').set({ totp_secret: secret, totp_enabled_at: null, totp_last_step: null }).where('id', '=', userId).execute();
 	return enrolmentOf(secret, user.email);
 }
 
-type Checked = { ok: true; recovery: boolean } | { ok: false };
+type Checked = { ok: true; recovery: boolean } | { ok: false; reused?: boolean };
 
 /**
  * Checks a code (TOTP or, when `allowRecovery`, an unused recovery code, which is then used up)
@@ -158,8 +162,16 @@ async function checkCode(
 		if (until) throw throttled(until, now);
 		const typed = code.trim();
 		let result: Checked = { ok: false };
-		if (totpValid(secret, typed.replace(/\s/g, ''), now)) {
-			result = { ok: true, recovery: false };
+		const step = totpStep(secret, typed.replace(/\s/g, ''), now);
+		if (step !== null) {
+			// each time step once: a code seen over someone's shoulder, or sent twice, is refused
+			const used = await ctx.db
+				.updateTable('users')
+				.set({ totp_last_step: step })
+				.where('id', '=', user.id)
+				.where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
+				.executeTakeFirst();
+			result = Number(used.numUpdatedRows) === 1 ? { ok: true, recovery: false } : { ok: false, reused: true };
 		} else if (allowRecovery && /^[a-z2-7]{10}$/.test(normaliseCode(typed))) {
 			const used = await ctx.db
 				.updateTable('recovery_codes')
@@ -177,9 +189,10 @@ async function checkCode(
 				userId: user.id,
 				organisationId: user.organisationId,
 				action: 'totp.verify_failure',
-				detail: { purpose },
+				detail: result.reused ? { purpose, reused: true } : { purpose },
 				ip: meta.ip
 			});
+			if (result.reused) throw invalidInput({ code: REUSED_MESSAGE }, 'Deze code is al gebruikt.');
 			throw invalidInput({ code: 'Deze code klopt niet. Controleer de code in uw app en probeer het opnieuw.' }, 'Deze code klopt niet.');
 		}
 		await clearFailures(ctx.db, key);
@@ -223,19 +236,25 @@ export async function confirmEnrolment(
 	return { recoveryCodes };
 }
 
-/** The login step: a TOTP code or a recovery code marks the session as passed. */
+/**
+ * The login step: a TOTP code or a recovery code passes it, and the session gets a new token
+ * (ASVS 7.2.4): the half-authenticated token ends, the caller sets the new one in the cookie.
+ */
 export async function verifySecondFactor(
 	ctx: AppContext,
 	user: { id: number; organisationId: number },
 	sessionId: string,
 	code: string,
 	meta: Meta
-): Promise<{ recovery: boolean; recoveryCodesLeft: number }> {
+): Promise<{ recovery: boolean; recoveryCodesLeft: number; token: string; session: Session }> {
 	const row = await ctx.db.selectFrom('users').select(['totp_secret', 'totp_enabled_at']).where('id', '=', user.id).executeTakeFirstOrThrow();
 	if (!row.totp_secret || !row.totp_enabled_at) throw conflict('U heeft geen tweede factor ingesteld.');
 	const { recovery } = await checkCode(ctx, user, row.totp_secret, code, meta, true, 'login');
-	await markSession(ctx.db, sessionId, ctx.now());
-	return { recovery, recoveryCodesLeft: (await totpStatus(ctx.db, user.id)).recoveryCodesLeft };
+	const renewed = await renewSession(ctx.db, sessionId, ctx.now(), { secondFactorAt: ctx.now() });
+	if (!renewed) throw conflict('Uw sessie is verlopen. Log opnieuw in.');
+	// nothing should hold the old token open (a pending session opens no connection); if so, it ends
+	ctx.realtime?.revokeSession(sessionId);
+	return { recovery, recoveryCodesLeft: (await totpStatus(ctx.db, user.id)).recoveryCodesLeft, ...renewed };
 }
 
 /** Turns the second factor off; needs a current code (or a recovery code). */
@@ -250,7 +269,7 @@ export async function disableSecondFactor(
 	await checkCode(ctx, user, row.totp_secret, code, meta, true, 'disable');
 	const now = ctx.now();
 	await ctx.db.transaction().execute(async (trx) => {
-		await trx.updateTable('users').set({ totp_secret: null, totp_enabled_at: null }).where('id', '=', user.id).execute();
+		await trx.updateTable('users').set({ totp_secret: null, totp_enabled_at: null, totp_last_step: null }).where('id', '=', user.id).execute();
 		await trx.deleteFrom('recovery_codes').where('user_id', '=', user.id).execute();
 		await trx.updateTable('sessions').set({ second_factor_at: null }).where('user_id', '=', user.id).execute();
 	});

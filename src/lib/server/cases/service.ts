@@ -156,6 +156,7 @@ export async function withdrawCaseAccess(
 			ip: meta.ip
 		});
 	});
-	// Open document connections of that organisation's people lose the case at once.
-	await ctx.realtime?.reauthorize((c) => c.docName === `case:${caseId}`);
+	// Open connections of that organisation's people lose the case and every document derived
+	// from it (the minutes of its besprekingen) at once.
+	await ctx.realtime?.reauthorize({ caseId });
 }

@@ -58,7 +58,8 @@ export function createCollabEndpoint(ctx: AppContext, hub: CollabHub) {
 	async function authorizeConnection(req: http.IncomingMessage, docName: string) {
 		const token = readCookie(req.headers.cookie, SESSION_COOKIE);
 		if (!token) return { close: CLOSE_UNAUTHORIZED } as const;
-		const { session, user } = await validateSessionToken(ctx.db, token, ctx.now(), sessionPolicy(ctx));
+		// opening a document is no activity of its own: the page load that opens it was; a reconnect is not
+		const { session, user } = await validateSessionToken(ctx.db, token, ctx.now(), sessionPolicy(ctx), { touch: false });
 		// a session still waiting for its second factor is not logged in yet
 		if (!session || (await secondFactorPending(ctx.db, session.id))) return { close: CLOSE_UNAUTHORIZED } as const;
 		const ref = parseDocumentName(docName);

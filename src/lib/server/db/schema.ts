@@ -21,6 +21,8 @@ export interface UserTable {
 	created_at: Timestamp;
 	totp_secret: string | null;
 	totp_enabled_at: Timestamp | null;
+	/** the last TOTP time step a code was accepted for; older and equal steps are refused */
+	totp_last_step: number | null;
 }
 
 export interface SessionTable {

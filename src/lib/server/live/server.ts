@@ -2,7 +2,7 @@ import type http from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import type { z } from 'zod';
 import type { AppContext } from '../context';
-import { SESSION_COOKIE, sessionPolicy, validateSessionId, validateSessionToken } from '../auth/session';
+import { SESSION_COOKIE, sessionPolicy, touchSession, validateSessionId, validateSessionToken } from '../auth/session';
 import { secondFactorPending } from '../auth/second-factor';
 import { AppError } from '../errors';
 import { readCookie, originAllowed } from '../collab/endpoint';
@@ -89,13 +89,60 @@ export function createLiveServer(server: http.Server, ctx: AppContext): LiveServ
 		maxHttpBufferSize: 64 * 1024,
 		serveClient: false
 	});
+	// Only `/live` exists: the default namespace refuses every connection (socket.io refuses
+	// unknown namespaces by itself), so no anonymous socket is kept open.
+	io.use((_socket, next) => next(new Error('NOT_FOUND')));
+	io.on('connection', (socket) => socket.disconnect(true));
+
 	const live = io.of('/live');
+
+	/**
+	 * Wraps an async event handler so that it can never reject: socket.io ignores the promise,
+	 * and an unhandled rejection would end the process (Node 20+). Errors are logged with the
+	 * event and the user, never the payload.
+	 */
+	function guarded<A extends unknown[]>(socket: LiveSocket, event: string, handler: (...args: A) => Promise<unknown>) {
+		return (...args: A) => {
+			handler(...args).catch((err) =>
+				ctx.log.error({ err, event, userId: socket.data.userId, socketId: socket.id }, 'live event handler failed')
+			);
+		};
+	}
+
+	/** Sends the room its new presence, logging instead of rejecting (disconnects, shutdown). */
+	function presenceChanged(meetingId: number) {
+		broadcastPresence(meetingId).catch((err) => ctx.log.error({ err, meetingId }, 'sending presence failed'));
+	}
+
+	const SESSION_ENDED: Ack<never> = {
+		ok: false,
+		code: 'UNAUTHENTICATED',
+		message: 'Uw sessie is verlopen of beëindigd. Log opnieuw in.'
+	};
+
+	/**
+	 * A command a person gives counts as their activity (it keeps the session alive); on a
+	 * session that has ended meanwhile it is refused and the session's connections are closed.
+	 */
+	async function personActed(socket: LiveSocket, ack: (answer: Ack<never>) => void): Promise<boolean> {
+		const id = socket.data.sessionId;
+		if (await touchSession(ctx.db, id, ctx.now(), sessionPolicy(ctx))) return true;
+		// deletes the dead row; the refusal goes out first, then every connection of the session closes
+		await validateSessionId(ctx.db, id, ctx.now(), sessionPolicy(ctx), { touch: false });
+		ack(SESSION_ENDED);
+		setImmediate(() => {
+			if (ctx.realtime) ctx.realtime.revokeSession(id);
+			else socket.disconnect(true);
+		});
+		return false;
+	}
 
 	live.use(async (socket, next) => {
 		try {
 			const token = readCookie(socket.handshake.headers.cookie, SESSION_COOKIE);
 			if (!token || !originAllowed(socket.request, ctx.config.origin)) return next(new Error('UNAUTHENTICATED'));
-			const { session, user } = await validateSessionToken(ctx.db, token, ctx.now(), sessionPolicy(ctx));
+			// a (re)connect is no activity: the page load that opened the socket was
+			const { session, user } = await validateSessionToken(ctx.db, token, ctx.now(), sessionPolicy(ctx), { touch: false });
 			// a session still waiting for its second factor is not logged in yet
 			if (!session || (await secondFactorPending(ctx.db, session.id))) return next(new Error('UNAUTHENTICATED'));
 			socket.data = {
@@ -138,18 +185,19 @@ export function createLiveServer(server: http.Server, ctx: AppContext): LiveServ
 		schema: S,
 		run: (payload: z.output<S>) => Promise<Awaited<ReturnType<typeof meetingState>>>
 	) {
-		return async (payload: unknown, ack: unknown) => {
+		return guarded(socket, 'meeting command', async (payload: unknown, ack: unknown) => {
 			if (typeof ack !== 'function') return;
 			const parsed = schema.safeParse(payload);
 			if (!parsed.success) return ack({ ok: false, code: 'INVALID_INPUT', message: 'Ongeldig verzoek.' });
 			try {
+				if (!(await personActed(socket, ack as (answer: Ack<never>) => void))) return;
 				const state = await run(parsed.data);
 				live.to(meetingRoom(state.meetingId)).emit('meeting:state', state);
 				ack({ ok: true, data: state });
 			} catch (error) {
 				ack(failure(ctx, error));
 			}
-		};
+		});
 	}
 
 	/**
@@ -178,30 +226,34 @@ export function createLiveServer(server: http.Server, ctx: AppContext): LiveServ
 
 	/** Validates and runs a case-level command; the result goes to the case's viewers only. */
 	function caseCommand<S extends z.ZodType<{ meetingId: number; caseId: number }>, R>(
+		socket: LiveSocket,
 		schema: S,
 		run: (payload: z.output<S>) => Promise<R>,
 		broadcast: (payload: z.output<S>, result: R) => Promise<void>
 	) {
-		return async (payload: unknown, ack: unknown) => {
+		return guarded(socket, 'case command', async (payload: unknown, ack: unknown) => {
 			if (typeof ack !== 'function') return;
 			const parsed = schema.safeParse(payload);
 			if (!parsed.success) return ack({ ok: false, code: 'INVALID_INPUT', message: 'Ongeldig verzoek.' });
 			try {
+				if (!(await personActed(socket, ack as (answer: Ack<never>) => void))) return;
 				const result = await run(parsed.data);
 				await broadcast(parsed.data, result);
 				ack({ ok: true, data: result });
 			} catch (error) {
 				ack(failure(ctx, error));
 			}
-		};
+		});
 	}
 
 	live.on('connection', (socket: LiveSocket) => {
-		void socket.join([`user:${socket.data.userId}`, `session:${socket.data.sessionId}`]);
+		void Promise.resolve(socket.join([`user:${socket.data.userId}`, `session:${socket.data.sessionId}`])).catch((err) =>
+			ctx.log.error({ err, userId: socket.data.userId }, 'joining the personal rooms failed')
+		);
 		limitEvents(socket);
 		const joined = new Set<number>();
 
-		socket.on('meeting:join', async (payload, ack) => {
+		socket.on('meeting:join', guarded(socket, 'meeting:join', async (payload: unknown, ack: unknown) => {
 			if (typeof ack !== 'function') return;
 			const parsed = MeetingRef.safeParse(payload);
 			if (!parsed.success) return ack({ ok: false, code: 'INVALID_INPUT', message: 'Ongeldig verzoek.' });
@@ -212,21 +264,21 @@ export function createLiveServer(server: http.Server, ctx: AppContext): LiveServ
 				await socket.join(meetingRoom(meetingId));
 				joined.add(meetingId);
 				ack({ ok: true, data: { state, presence: await presence(meetingId), canRun } });
-				await broadcastPresence(meetingId);
 			} catch (error) {
-				ack(failure(ctx, error));
+				return ack(failure(ctx, error));
 			}
-		});
+			presenceChanged(meetingId);
+		}));
 
-		socket.on('meeting:leave', async (payload, ack) => {
+		socket.on('meeting:leave', guarded(socket, 'meeting:leave', async (payload: unknown, ack: unknown) => {
 			if (typeof ack !== 'function') return;
 			const parsed = MeetingRef.safeParse(payload);
 			if (!parsed.success) return ack({ ok: false, code: 'INVALID_INPUT', message: 'Ongeldig verzoek.' });
 			await socket.leave(meetingRoom(parsed.data.meetingId));
 			joined.delete(parsed.data.meetingId);
 			ack({ ok: true, data: null });
-			await broadcastPresence(parsed.data.meetingId);
-		});
+			presenceChanged(parsed.data.meetingId);
+		}));
 
 		socket.on('meeting:current', command(socket, SetCurrentItem, (p) => setCurrentItem(ctx, actorOf(socket), p.meetingId, p.itemId)));
 		socket.on('meeting:timer', command(socket, TimerCommand, (p) => timerCommand(ctx, actorOf(socket), p.meetingId, p.action, p.minutes)));
@@ -236,6 +288,7 @@ export function createLiveServer(server: http.Server, ctx: AppContext): LiveServ
 		socket.on(
 			'regie:set',
 			caseCommand(
+				socket,
 				SetRegie,
 				async (p) => {
 					// the meeting must be one the actor takes part in; assignRegie checks the case
@@ -248,6 +301,7 @@ export function createLiveServer(server: http.Server, ctx: AppContext): LiveServ
 		socket.on(
 			'attendance:add',
 			caseCommand(
+				socket,
 				AddAttendee,
 				async (p) => ({ meetingId: p.meetingId, caseId: p.caseId, attendees: await addAttendee(ctx, actorOf(socket), p) }),
 				(p, update) => emitToCaseViewers(p.meetingId, p.caseId, 'case:attendance', update)
@@ -256,6 +310,7 @@ export function createLiveServer(server: http.Server, ctx: AppContext): LiveServ
 		socket.on(
 			'attendance:remove',
 			caseCommand(
+				socket,
 				RemoveAttendee,
 				async (p) => ({ meetingId: p.meetingId, caseId: p.caseId, attendees: await removeAttendee(ctx, actorOf(socket), p) }),
 				(p, update) => emitToCaseViewers(p.meetingId, p.caseId, 'case:attendance', update)
@@ -263,26 +318,12 @@ export function createLiveServer(server: http.Server, ctx: AppContext): LiveServ
 		);
 
 		socket.on('disconnect', () => {
-			for (const meetingId of joined) void broadcastPresence(meetingId);
+			for (const meetingId of joined) presenceChanged(meetingId);
 		});
 	});
 
-	// Once a minute every live socket's session is checked again: an open meeting page counts as
-	// activity (the chair's projector is not logged out mid-meeting), and a session that ended
-	// or expired loses its live connections, documents included.
-	const recheck = setInterval(() => void recheckSessions(), 60_000);
-	recheck.unref();
-	async function recheckSessions() {
-		const sessionIds = new Set([...live.sockets.values()].map((s) => s.data.sessionId));
-		for (const id of sessionIds) {
-			try {
-				const { session } = await validateSessionId(ctx.db, id, ctx.now(), sessionPolicy(ctx));
-				if (!session) ctx.realtime?.revokeSession(id);
-			} catch (error) {
-				ctx.log.error({ err: error }, 'live session recheck failed');
-			}
-		}
-	}
+	// Every open socket's session is checked again periodically, without counting as activity,
+	// by server/realtime.ts (together with the document connections).
 
 	return io;
 }

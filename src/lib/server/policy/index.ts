@@ -185,6 +185,27 @@ export function parseDocumentName(name: string): DocumentRef | null {
 	return { kind: 'bespreking', meetingId: Number(m[3]), caseId: Number(m[4]) };
 }
 
+/**
+ * The cases whose access a document follows: every access change to one of these cases must
+ * re-ask the policy for the document's open connections (server/realtime.ts `reauthorize`).
+ * Exhaustive on purpose: a new document kind does not compile until it says what it derives
+ * from.
+ */
+export function documentCaseIds(ref: DocumentRef): number[] {
+	switch (ref.kind) {
+		case 'case':
+			return [ref.caseId];
+		case 'bespreking':
+			return [ref.caseId];
+		case 'meeting':
+			return [];
+		default: {
+			const unknownKind: never = ref;
+			throw new Error(`document kind without derivation: ${JSON.stringify(unknownKind)}`);
+		}
+	}
+}
+
 async function caseDocumentAccess(db: Executor, actor: Actor, caseId: number): Promise<'write' | 'read' | null> {
 	const facts = await loadFacts(db, actor, { kind: 'case', caseId });
 	if (!facts) return null;
@@ -229,4 +250,19 @@ export async function documentAccess(
 	if (!facts || !decide(actor, 'meeting.view', facts)) return null;
 	if (closed) return 'read';
 	return decide(actor, 'meeting.run', facts) ? 'write' : 'read';
+}
+
+/**
+ * Which open document connections an access change concerns: those whose document derives from
+ * a case (`case:`, `bespreking:*:<case>`, whatever kind comes next, by `documentCaseIds`), all of
+ * one user's, or all of them (the periodic recheck).
+ */
+export type ConnectionScope = { caseId: number } | { userId: number } | { all: true };
+
+export function connectionInScope(scope: ConnectionScope, connection: { docName: string; userId: number }): boolean {
+	if ('all' in scope) return true;
+	if ('userId' in scope) return connection.userId === scope.userId;
+	const ref = parseDocumentName(connection.docName);
+	// a connection to a name the policy does not know should not exist; it is re-asked (and closed)
+	return ref === null || documentCaseIds(ref).includes(scope.caseId);
 }

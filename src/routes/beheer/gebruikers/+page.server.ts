@@ -2,6 +2,7 @@ import { redirect } from '@sveltejs/kit';
 import { z } from 'zod';
 import { endAllSessionsOf } from '$lib/server/account/service';
 import { adminOverview, createUser, resetPassword, setUserDisabled } from '$lib/server/admin/service';
+import { endAllSessions } from '$lib/server/auth/revoke';
 import { clearSessionCookie, loadOrError, requestMeta } from '$lib/server/http';
 import { failure, formValues, invalid, requireAdminActor } from '../beheer.server';
 import type { Actions, PageServerLoad } from './$types';
@@ -120,6 +121,34 @@ export const actions: Actions = {
 			action: 'resetPassword',
 			success: 'Het nieuwe wachtwoord is ingesteld en de gebruiker is overal uitgelogd. Geef het wachtwoord persoonlijk door.',
 			userId: parsed.data.userId
+		};
+	},
+
+	/** Every session of every user ends (ASVS 7.4.5), except the one making the request. */
+	endAllSessions: async (event) => {
+		const actor = await requireAdminActor(event);
+		const values = formValues(await event.request.formData());
+		if (values.bevestig !== 'ja') {
+			return invalid(
+				'endAllSessions',
+				[{ path: ['bevestig'], message: 'Vink dit aan om alle sessies te beëindigen.' }],
+				values,
+				'Vink aan dat iedereen opnieuw moet inloggen, en probeer het opnieuw.'
+			);
+		}
+		let ended: number;
+		try {
+			ended = await endAllSessions(event.locals.ctx, actor, event.locals.session!.id, requestMeta(event));
+		} catch (e) {
+			return failure('endAllSessions', e, values);
+		}
+		return {
+			action: 'endAllSessions' as const,
+			success:
+				ended === 0
+					? 'Er was verder niemand ingelogd.'
+					: `Iedereen is uitgelogd (${ended === 1 ? 'één sessie' : `${ended} sessies`} beëindigd). Alleen uw eigen sessie loopt nog.`,
+			ended
 		};
 	},
 

@@ -1,7 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
 import { secondFactorPending, verifySecondFactor } from '$lib/server/auth/second-factor';
-import { fieldErrors, requestMeta, requireActor, toFormFailure } from '$lib/server/http';
+import { fieldErrors, requestMeta, requireActor, setSessionCookie, toFormFailure } from '$lib/server/http';
 import { safeReturnPath } from '$lib/shared/safe-redirect';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -26,19 +26,21 @@ export const actions: Actions = {
 		if (!parsed.success) {
 			return fail(400, { code: 'INVALID_INPUT', message: 'Vul de code uit uw app in.', fields: fieldErrors(parsed.error.issues) });
 		}
-		let left: number;
-		let recovery: boolean;
+		let result: Awaited<ReturnType<typeof verifySecondFactor>>;
 		try {
-			({ recovery, recoveryCodesLeft: left } = await verifySecondFactor(
+			result = await verifySecondFactor(
 				event.locals.ctx,
 				{ id: actor.userId, organisationId: actor.organisationId },
 				event.locals.session!.id,
 				parsed.data.code,
 				requestMeta(event)
-			));
+			);
 		} catch (e) {
 			return toFormFailure(e);
 		}
+		// a new token after the second step; the half-authenticated one has ended (ASVS 7.2.4)
+		setSessionCookie(event.cookies, result.token, result.session, event.url.protocol === 'https:');
+		const { recovery, recoveryCodesLeft: left } = result;
 		// after a recovery code, point at what is left so nobody runs out unnoticed
 		if (recovery) redirect(303, `/account?herstelcodes=${left}#tweede-factor`);
 		redirect(303, back);
