@@ -6,6 +6,7 @@ import * as m0004 from './0004_follow_up';
 import * as m0005 from './0005_trust';
 import * as m0006 from './0006_audit_append_only';
 import * as m0007 from './0007_regie_user_index';
+import * as m0008 from './0008_doc_update_quarantine';
 
 /** Static list so the migrations bundle and run the same under tsx, Vite and Vitest. */
 const migrations: Record<string, Migration> = {
@@ -15,7 +16,8 @@ const migrations: Record<string, Migration> = {
 	'0004_follow_up': m0004,
 	'0005_trust': m0005,
 	'0006_audit_append_only': m0006,
-	'0007_regie_user_index': m0007
+	'0007_regie_user_index': m0007,
+	'0008_doc_update_quarantine': m0008
 };
 
 export const migrationProvider: MigrationProvider = {
