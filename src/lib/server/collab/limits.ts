@@ -38,7 +38,7 @@ export interface UpdateLimits {
 
 export const DEFAULT_LIMITS: UpdateLimits = {
 	maxDepth: 8,
-	maxStructs: 20_000,
+	maxStructs: 10_000,
 	maxTypes: 2_000,
 	maxClients: 32,
 	maxDeleteRanges: 20_000,
