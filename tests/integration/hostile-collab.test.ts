@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
 import { Awareness, encodeAwarenessUpdate } from 'y-protocols/awareness';
-import { encodeUpdate } from '../../src/lib/server/collab/protocol';
+import { encodeSyncStep1, encodeUpdate } from '../../src/lib/server/collab/protocol';
 import { caseTextOf } from '../../src/lib/shared/documents';
 import { PRESENCE_COLORS } from '../../src/lib/shared/presence';
 import { caseId, openShared, type SharedDb } from './helpers/db';
@@ -244,5 +244,27 @@ describe('server-owned presence', () => {
 		expect(ids.length).toBeLessThanOrEqual(2);
 		expect(received).toBeLessThan(1024 * 1024);
 		raw.ws.terminate();
+
+		// ten client ids in one message, from a fresh connection: at most two are kept
+		const second = rawDocSocket(server.url, caseDoc, await as('waarnemer'));
+		await second.opened;
+		await waitFor('the server to greet', () => second.messages.length > 0);
+		second.ws.send(awarenessMessage(Array.from({ length: 10 }, (_, i) => ({ clientId: 8000 + i, state: { field: 'plan' } }))));
+		await answeredWithin(caseDoc, 1_000);
+		await sleep(200);
+		expect([...chair.provider.awareness.getStates().keys()].filter((id) => id >= 8000 && id < 8010).length).toBeLessThanOrEqual(2);
+		second.ws.terminate();
+	});
+
+	it('a flood of sync requests (each answered with the whole document) is cut off with 4413; others are answered', async () => {
+		const raw = rawDocSocket(server.url, caseDoc, await as('waarnemer'));
+		await raw.opened;
+		await waitFor('the server to greet', () => raw.messages.length > 0);
+		const hello = encodeSyncStep1(new Y.Doc()); // an empty state vector: "send me everything"
+		for (let i = 0; i < 500; i++) raw.ws.send(hello);
+		const closed = await Promise.race([raw.closed, sleep(3_000).then(() => null)]);
+		expect(closed?.code).toBe(4413);
+		expect(raw.messages.filter((m) => m[0] === 0 && m[1] === 1).length).toBeLessThan(100);
+		await answeredWithin(caseDoc, 1_000);
 	});
 });

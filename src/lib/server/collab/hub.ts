@@ -49,6 +49,13 @@ const UNLIMITED: UpdateLimits = {
 	maxWork: Infinity
 };
 const PRESENCE_RATE = { perSecond: 10, burst: 20 };
+/**
+ * Sync requests (each answered with what the client lacks, up to the whole document): a
+ * provider sends one per connection; more than this closes the connection (4413).
+ */
+const SYNC_RATE = { perSecond: 10, burst: 30 };
+/** Sync answers waiting for a commit, per document; beyond, the asking connection is closed. */
+const MAX_WAITING_ANSWERS = 1000;
 
 /** One websocket to one document, as the hub sees it: the transport stays outside. */
 export interface CollabConnection {
@@ -65,8 +72,24 @@ export interface CollabConnection {
 
 interface PresenceOwner {
 	ids: Set<number>;
+	/** rate budgets: presence messages and awareness queries; sync requests */
+	presence: Bucket;
+	sync: Bucket;
+}
+
+interface Bucket {
 	tokens: number;
-	refilledAt: number;
+	at: number;
+}
+
+/** Takes one token of a bucket refilled at `rate.perSecond` up to `rate.burst`; false = over the rate. */
+function take(bucket: Bucket, rate: { perSecond: number; burst: number }): boolean {
+	const now = Date.now();
+	bucket.tokens = Math.min(rate.burst, bucket.tokens + ((now - bucket.at) / 1000) * rate.perSecond);
+	bucket.at = now;
+	if (bucket.tokens < 1) return false;
+	bucket.tokens -= 1;
+	return true;
 }
 
 interface LiveDoc {
@@ -176,7 +199,12 @@ export class CollabHub {
 			clearTimeout(live.unloadTimer);
 			live.unloadTimer = null;
 		}
-		live.connections.set(connection, { ids: new Set(), tokens: PRESENCE_RATE.burst, refilledAt: Date.now() });
+		const now = Date.now();
+		live.connections.set(connection, {
+			ids: new Set(),
+			presence: { tokens: PRESENCE_RATE.burst, at: now },
+			sync: { tokens: SYNC_RATE.burst, at: now }
+		});
 		connection.send(encodeSyncStep1(live.doc));
 		const present = [...live.awareness.getStates().keys()];
 		if (present.length > 0) connection.send(encodeAwareness(live.awareness, present));
@@ -190,6 +218,9 @@ export class CollabHub {
 			const message = decodeMessage(data);
 			switch (message.kind) {
 				case 'sync-step1':
+					if (!take(live.connections.get(connection)!.sync, SYNC_RATE) || live.storedWaiters.length >= MAX_WAITING_ANSWERS) {
+						throw new Refused({ code: CLOSE_TOO_LARGE, reason: 'too many sync requests' });
+					}
 					// answered from stored state only: after the pending commit, if any
 					this.whenStored(live, () => {
 						if (live.connections.has(connection)) connection.send(answerSyncStep1(message.decoder, live.doc));
@@ -202,6 +233,11 @@ export class CollabHub {
 					this.acceptAwareness(live, connection, message.update);
 					return;
 				case 'query-awareness':
+					// an answer carries everyone's presence: rated like sending one's own
+					if (!take(live.connections.get(connection)!.presence, PRESENCE_RATE)) {
+						this.rejectedPresence += 1;
+						return;
+					}
 					connection.send(encodeAwareness(live.awareness, [...live.awareness.getStates().keys()]));
 					return;
 				case 'ignored':
@@ -476,25 +512,24 @@ export class CollabHub {
 		const owner = live.connections.get(connection)!;
 		// malformed → throws → 4400, as before
 		const entries = decodeAwarenessEntries(update, 64);
-		const now = Date.now();
-		owner.tokens = Math.min(PRESENCE_RATE.burst, owner.tokens + ((now - owner.refilledAt) / 1000) * PRESENCE_RATE.perSecond);
-		owner.refilledAt = now;
-		if (owner.tokens < 1) {
+		if (!take(owner.presence, PRESENCE_RATE)) {
 			this.rejectedPresence += 1;
 			return;
 		}
-		owner.tokens -= 1;
 		const identity = connection.identity;
 		const kept = [];
+		const newIds = new Set<number>();
 		for (const entry of entries) {
 			let taken = false;
 			for (const [other, owned] of live.connections) {
 				if (other !== connection && owned.ids.has(entry.clientId)) taken = true;
 			}
-			if (taken || (!owner.ids.has(entry.clientId) && owner.ids.size >= MAX_PRESENCE_IDS)) {
+			const isNew = !owner.ids.has(entry.clientId) && !newIds.has(entry.clientId);
+			if (taken || (isNew && owner.ids.size + newIds.size >= MAX_PRESENCE_IDS)) {
 				this.rejectedPresence += 1;
 				continue;
 			}
+			if (isNew) newIds.add(entry.clientId);
 			if (entry.json.length > PRESENCE_MAX_STATE_BYTES) {
 				this.rejectedPresence += 1;
 				continue;
