@@ -7,8 +7,8 @@ import {
 	CLOSE_FORBIDDEN,
 	CLOSE_INVALID,
 	CLOSE_TOO_LARGE,
-	answerSyncStep1,
 	decodeAwarenessEntries,
+	encodeSyncStep2,
 	decodeMessage,
 	encodeAwareness,
 	encodeAwarenessEntries,
@@ -221,10 +221,15 @@ export class CollabHub {
 					if (!take(live.connections.get(connection)!.sync, SYNC_RATE) || live.storedWaiters.length >= MAX_WAITING_ANSWERS) {
 						throw new Refused({ code: CLOSE_TOO_LARGE, reason: 'too many sync requests' });
 					}
-					// answered from stored state only: after the pending commit, if any
-					this.whenStored(live, () => {
-						if (live.connections.has(connection)) connection.send(answerSyncStep1(message.decoder, live.doc));
-					});
+					{
+						// checked now (malformed → 4400), answered from stored state only: after
+						// the pending commit, if any
+						const stateVector = decoding.readVarUint8Array(message.decoder);
+						Y.decodeStateVector(stateVector);
+						this.whenStored(live, () => {
+							if (live.connections.has(connection)) connection.send(encodeSyncStep2(live.doc, stateVector));
+						});
+					}
 					return;
 				case 'update':
 					this.acceptUpdate(live, connection, message.update);
@@ -616,7 +621,13 @@ export class CollabHub {
 				live.updatesSinceSnapshot += 1;
 				if (live.updatesSinceSnapshot >= this.compactAfter) this.compact(live);
 				if (live.uncommitted.length === 0) {
-					for (const waiter of live.storedWaiters.splice(0)) waiter();
+					for (const waiter of live.storedWaiters.splice(0)) {
+						try {
+							waiter();
+						} catch (error) {
+							this.log.error({ doc: live.name, err: error }, 'answering after a commit failed');
+						}
+					}
 				}
 				this.onApplied?.(live.name, roots);
 			})
