@@ -44,7 +44,7 @@ export function git(...args: string[]): string {
  * Replaces the runner's marked section of bench/README.md in place, re-reading the file first
  * (other runners write their own sections), or appends it at the end.
  */
-export function rewriteSection(runner: 'sync' | 'data' | 'page', section: string): void {
+export function rewriteSection(runner: 'sync' | 'data' | 'page' | 'edge', section: string): void {
 	const start = `<!-- bench:${runner}:start (written by bench/${runner}/run.ts; edits inside are overwritten) -->`;
 	const end = `<!-- bench:${runner}:end -->`;
 	const file = path.join(ROOT, 'bench', 'README.md');

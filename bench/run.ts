@@ -4,7 +4,7 @@
  *
  *   npm run bench                   quick: a few minutes
  *   npm run bench -- --full         the documented full run (about 45 minutes on 2 cores)
- *   npm run bench -- sync --full    only bench/sync (likewise data, page)
+ *   npm run bench -- sync --full    only bench/sync (likewise data, page, edge)
  *
  * Flags are passed on to each runner (--full, --no-readme, ...). The baselines that bench/sync
  * measures against live in bench/package.json and are installed here on first use.
@@ -15,7 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const RUNNERS = ['sync', 'data', 'page'] as const;
+const RUNNERS = ['sync', 'data', 'page', 'edge'] as const;
 const args = process.argv.slice(2);
 const chosen = RUNNERS.filter((r) => args.includes(r));
 const flags = args.filter((a) => !(RUNNERS as readonly string[]).includes(a));

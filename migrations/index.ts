@@ -8,6 +8,7 @@ import * as m0006 from './0006_audit_append_only';
 import * as m0007 from './0007_regie_user_index';
 import * as m0008 from './0008_audit_counts';
 import * as m0009 from './0009_totp_step';
+import * as m0010 from './0010_doc_update_quarantine';
 
 /** Static list so the migrations bundle and run the same under tsx, Vite and Vitest. */
 const migrations: Record<string, Migration> = {
@@ -19,7 +20,8 @@ const migrations: Record<string, Migration> = {
 	'0006_audit_append_only': m0006,
 	'0007_regie_user_index': m0007,
 	'0008_audit_counts': m0008,
-	'0009_totp_step': m0009
+	'0009_totp_step': m0009,
+	'0010_doc_update_quarantine': m0010
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -123,6 +123,7 @@ function countingStore(store: DocStore, onAppend: () => void): DocStore {
 		},
 		compact: (n, s, id) => store.compact(n, s, id),
 		countSince: (n, id) => store.countSince(n, id),
+		quarantine: (n, id, reason) => store.quarantine(n, id, reason),
 		flush: () => store.flush(),
 		get pending() {
 			return store.pending;

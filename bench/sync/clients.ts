@@ -51,8 +51,8 @@ export function connectParticipant(endpoint: Endpoint, docName: string, WS: type
 			doc,
 			awareness: provider.awareness!,
 			synced: () => provider.isSynced,
-			text: doc.getText('verslag'),
-			marks: doc.getMap('bench'),
+			text: doc.getText('situatie'),
+			marks: doc.getMap('velden'),
 			drops: 0,
 			close() {
 				closing = true;
@@ -76,8 +76,8 @@ export function connectParticipant(endpoint: Endpoint, docName: string, WS: type
 		doc,
 		awareness: provider.awareness,
 		synced: () => provider.synced,
-		text: doc.getText('verslag'),
-		marks: doc.getMap('bench'),
+		text: doc.getText('situatie'),
+		marks: doc.getMap('velden'),
 		drops: 0,
 		close() {
 			closing = true;

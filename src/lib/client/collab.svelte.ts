@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import type { Awareness } from 'y-protocols/awareness';
+import { PRESENCE_COLORS, paletteIndex, presenceColor } from '$lib/shared/presence';
 
 export type ConnectionStatus = 'verbinden' | 'verbonden' | 'opnieuw verbinden' | 'offline' | 'geweigerd';
 
@@ -16,10 +17,34 @@ export interface AwarenessState {
 	field?: string | null;
 }
 
-const COLORS = ['#1f4e79', '#8a3b12', '#2f6b2f', '#6b2f6b', '#005f73', '#7a4f00', '#9b2226', '#3d405b'];
+/** Someone else in a field, as shown: keyed by their awareness client id, never by name. */
+export interface Editor {
+	clientId: number;
+	name: string;
+	organisation: string;
+	/** index into PRESENCE_COLORS; whatever colour a client claims, only the palette is drawn */
+	color: number;
+}
+
+export { PRESENCE_COLORS };
 
 export function colorFor(seed: number): string {
-	return COLORS[Math.abs(seed) % COLORS.length]!;
+	return presenceColor(seed);
+}
+
+const text = (v: unknown, max = 120) => (typeof v === 'string' ? v.slice(0, max) : '');
+
+/** The editors of a field from awareness states: bounded strings, palette colours, one per client id. */
+export function editorsFrom(peers: { clientId: number; state: AwarenessState }[], field: string): Editor[] {
+	const seen = new Set<number>();
+	const out: Editor[] = [];
+	for (const p of peers) {
+		const user = p.state?.user;
+		if (p.state?.field !== field || !user || typeof user !== 'object' || seen.has(p.clientId)) continue;
+		seen.add(p.clientId);
+		out.push({ clientId: p.clientId, name: text(user.name), organisation: text(user.organisation), color: paletteIndex(user.color) });
+	}
+	return out;
 }
 
 /**
@@ -77,10 +102,8 @@ export class CollabDoc {
 	}
 
 	/** Participants currently in a field, other than me. */
-	editorsOf(field: string): PresenceUser[] {
-		return this.peers
-			.filter((p) => p.state.field === field && p.state.user)
-			.map((p) => p.state.user!);
+	editorsOf(field: string): Editor[] {
+		return editorsFrom(this.peers, field);
 	}
 
 	destroy() {

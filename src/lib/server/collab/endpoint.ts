@@ -6,7 +6,7 @@ import { recordAudit } from '../audit/index';
 import { SESSION_COOKIE, sessionPolicy, validateSessionToken } from '../auth/session';
 import { secondFactorPending } from '../auth/second-factor';
 import { documentAccess, parseDocumentName } from '../policy/index';
-import { CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED } from './protocol';
+import { CLOSE_FORBIDDEN, CLOSE_INVALID, CLOSE_TOO_LARGE, CLOSE_UNAUTHORIZED } from './protocol';
 import type { CollabConnection, CollabHub } from './hub';
 
 export const COLLAB_PREFIX = '/collab/';
@@ -15,9 +15,52 @@ export function readCookie(header: string | undefined, name: string): string | n
 	if (!header) return null;
 	for (const part of header.split(';')) {
 		const eq = part.indexOf('=');
-		if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+		if (eq > 0 && part.slice(0, eq).trim() === name) {
+			try {
+				return decodeURIComponent(part.slice(eq + 1).trim());
+			} catch {
+				return null; // a malformed cookie is no session
+			}
+		}
 	}
 	return null;
+}
+
+/** Longest document name we look at; real ones are like `bespreking:123:456`. */
+const MAX_DOC_NAME = 200;
+/** Messages a client may send while its session is being checked, and their bytes. */
+const MAX_EARLY_MESSAGES = 64;
+const MAX_EARLY_BYTES = 4 * 1024 * 1024;
+/** A reader that does not read: past this many unsent bytes its socket is dropped (it resyncs). */
+const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
+
+/**
+ * The document name of an upgrade URL (`/collab/<name>?...`), or null when it is malformed:
+ * bad percent-encoding, too long, control characters. Never throws.
+ */
+export function documentNameOf(url: string | undefined): string | null {
+	const raw = (url ?? '').split('?')[0] ?? '';
+	if (!raw.startsWith(COLLAB_PREFIX)) return null;
+	const encoded = raw.slice(COLLAB_PREFIX.length);
+	if (encoded.length === 0 || encoded.length > MAX_DOC_NAME * 3) return null;
+	let name: string;
+	try {
+		name = decodeURIComponent(encoded);
+	} catch {
+		return null;
+	}
+	// eslint-disable-next-line no-control-regex
+	if (name.length > MAX_DOC_NAME || /[\u0000-\u001f\u007f]/.test(name)) return null;
+	return name;
+}
+
+/** Answers an upgrade we refuse with a plain HTTP status, then drops the socket. */
+function refuseUpgrade(socket: Duplex, status: 400 | 500, text: string): void {
+	socket.on('error', () => undefined);
+	if (socket.writable) {
+		socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\n\r\n${text}`);
+	}
+	setTimeout(() => socket.destroy(), 1000).unref();
 }
 
 /** A browser's Origin must be ours: cookies ride along on cross-site websockets too. */
@@ -81,54 +124,109 @@ export function createCollabEndpoint(ctx: AppContext, hub: CollabHub) {
 		return { access, session, user } as const;
 	}
 
+	/**
+	 * Never throws: whatever the client sent (URL, headers, frames), an exception closes that
+	 * one connection with a documented code, and the process goes on.
+	 */
 	function handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
-		const url = new URL(req.url ?? '/', 'http://localhost');
-		const docName = decodeURIComponent(url.pathname.slice(COLLAB_PREFIX.length));
-		wss.handleUpgrade(req, socket, head, (ws) => {
-			(ws as WebSocket & { alive?: boolean }).alive = true;
-			ws.on('pong', () => ((ws as WebSocket & { alive?: boolean }).alive = true));
-			// Messages can arrive while the session is being checked; keep them in order.
-			const early: Uint8Array[] = [];
-			let connection: CollabConnection | null = null;
-			let closed = false;
-			ws.on('message', (data: Buffer) => {
-				const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-				if (connection) hub.receive(connection, bytes);
-				else early.push(bytes);
+		try {
+			const docName = documentNameOf(req.url);
+			if (docName === null) {
+				refuseUpgrade(socket, 400, 'Bad Request');
+				return;
+			}
+			wss.handleUpgrade(req, socket, head, (ws) => {
+				try {
+					serve(req, ws, docName);
+				} catch (error) {
+					ctx.log.error({ err: error }, 'collab connection setup failed');
+					ws.terminate();
+				}
 			});
-			ws.on('close', () => {
-				closed = true;
-				if (connection) hub.disconnect(connection);
-			});
-			ws.on('error', () => ws.terminate());
+		} catch (error) {
+			ctx.log.warn({ err: String(error) }, 'collab upgrade refused');
+			refuseUpgrade(socket, 400, 'Bad Request');
+		}
+	}
 
-			authorizeConnection(req, docName)
-				.then((result) => {
-					if (closed) return;
-					if ('close' in result) {
-						ws.close(result.close, result.close === CLOSE_UNAUTHORIZED ? 'unauthorized' : 'forbidden');
-						return;
-					}
-					connection = {
-						id: `c${++nextId}`,
-						docName,
-						userId: result.user.id,
-						sessionId: result.session.id,
-						identity: { name: result.user.name, organisation: result.user.organisationName },
-						access: result.access,
-						send: (message) => {
-							if (ws.readyState === ws.OPEN) ws.send(message);
-						},
-						close: (code, reason) => ws.close(code, reason)
-					};
-					hub.connect(connection);
-					for (const message of early.splice(0)) hub.receive(connection, message);
-				})
-				.catch((error) => {
-					ctx.log.error({ err: error }, 'collab authorization failed');
-					ws.close(1011, 'server error');
-				});
+	function serve(req: http.IncomingMessage, ws: WebSocket, docName: string): void {
+		(ws as WebSocket & { alive?: boolean }).alive = true;
+		ws.on('pong', () => ((ws as WebSocket & { alive?: boolean }).alive = true));
+		// Messages can arrive while the session is being checked; keep them in order, bounded.
+		const early: Uint8Array[] = [];
+		let earlyBytes = 0;
+		let connection: CollabConnection | null = null;
+		let closed = false;
+		const refuse = (code: number, reason: string) => {
+			closed = true;
+			early.length = 0;
+			ws.close(code, reason);
+		};
+		ws.on('message', (data: Buffer, isBinary: boolean) => {
+			if (closed) return;
+			try {
+				const bytes = isBinary || Buffer.isBuffer(data)
+					? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+					: new Uint8Array(0);
+				if (connection) {
+					hub.receive(connection, bytes);
+					return;
+				}
+				earlyBytes += bytes.byteLength;
+				if (early.length >= MAX_EARLY_MESSAGES || earlyBytes > MAX_EARLY_BYTES) {
+					refuse(CLOSE_TOO_LARGE, 'too much before authorization');
+					return;
+				}
+				early.push(bytes);
+			} catch (error) {
+				// the hub guards its own work; this is the last line
+				ctx.log.error({ err: error, doc: docName }, 'collab message failed');
+				if (connection) hub.disconnect(connection);
+				refuse(CLOSE_INVALID, 'invalid message');
+			}
 		});
+		ws.on('close', () => {
+			closed = true;
+			if (connection) hub.disconnect(connection);
+		});
+		ws.on('error', () => ws.terminate());
+
+		authorizeConnection(req, docName)
+			.then((result) => {
+				if (closed) return;
+				if ('close' in result) {
+					ws.close(result.close, result.close === CLOSE_UNAUTHORIZED ? 'unauthorized' : 'forbidden');
+					return;
+				}
+				connection = {
+					id: `c${++nextId}`,
+					docName,
+					userId: result.user.id,
+					sessionId: result.session.id,
+					identity: { name: result.user.name, organisation: result.user.organisationName },
+					access: result.access,
+					send: (message) => {
+						if (ws.readyState !== ws.OPEN) return;
+						if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+							ctx.log.warn({ doc: docName }, 'collab reader too slow; dropped');
+							ws.terminate();
+							return;
+						}
+						ws.send(message);
+					},
+					close: (code, reason) => ws.close(code, reason)
+				};
+				hub.connect(connection);
+				for (const message of early.splice(0)) {
+					if (closed) break;
+					hub.receive(connection, message);
+				}
+			})
+			.catch((error) => {
+				ctx.log.error({ err: error, doc: docName }, 'collab authorization failed');
+				if (connection) hub.disconnect(connection);
+				if (!closed) ws.close(1011, 'server error');
+			});
 	}
 
 	return {

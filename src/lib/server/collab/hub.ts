@@ -6,12 +6,17 @@ import type { DocStore } from './store';
 import {
 	CLOSE_FORBIDDEN,
 	CLOSE_INVALID,
-	answerSyncStep1,
+	CLOSE_TOO_LARGE,
+	decodeAwarenessEntries,
+	encodeSyncStep2,
 	decodeMessage,
 	encodeAwareness,
+	encodeAwarenessEntries,
 	encodeSyncStep1,
 	encodeUpdate
 } from './protocol';
+import { DEFAULT_LIMITS, checkUpdate, type Refusal, type UpdateLimits } from './limits';
+import { presenceColor, sanitizePresence, PRESENCE_MAX_STATE_BYTES } from '../../shared/presence';
 
 /** Transaction origins, tagged, so a load is never stored again and a server edit is known. */
 export type Origin =
@@ -23,18 +28,34 @@ const LOAD: Origin = { kind: 'load' };
 
 export type Access = 'write' | 'read';
 
-/** The client ids an awareness update speaks for; throws on malformed input. */
-function awarenessClientIds(update: Uint8Array): number[] {
-	const decoder = decoding.createDecoder(update);
-	const count = decoding.readVarUint(decoder);
-	const ids: number[] = [];
-	for (let i = 0; i < count; i++) {
-		ids.push(decoding.readVarUint(decoder));
-		decoding.readVarUint(decoder); // clock
-		decoding.readVarString(decoder); // state as JSON
+/** A client message the hub refuses: the sender is closed with `code`, nothing is changed. */
+class Refused extends Error {
+	constructor(readonly refusal: Refusal) {
+		super(refusal.reason);
 	}
-	return ids;
 }
+
+/** Presence: client ids one connection may speak for, and its awareness messages per second. */
+const MAX_PRESENCE_IDS = 2;
+/** loading checks only whether an update would throw: no limits */
+const UNLIMITED: UpdateLimits = {
+	maxDepth: Infinity,
+	maxStructs: Infinity,
+	maxTypes: Infinity,
+	maxClients: Infinity,
+	maxDeleteRanges: Infinity,
+	maxNewRoots: Infinity,
+	maxRoots: Infinity,
+	maxWork: Infinity
+};
+const PRESENCE_RATE = { perSecond: 10, burst: 20 };
+/**
+ * Sync requests (each answered with what the client lacks, up to the whole document): a
+ * provider sends one per connection; more than this closes the connection (4413).
+ */
+const SYNC_RATE = { perSecond: 10, burst: 30 };
+/** Sync answers waiting for a commit, per document; beyond, the asking connection is closed. */
+const MAX_WAITING_ANSWERS = 1000;
 
 /** One websocket to one document, as the hub sees it: the transport stays outside. */
 export interface CollabConnection {
@@ -49,14 +70,43 @@ export interface CollabConnection {
 	close(code: number, reason: string): void;
 }
 
+interface PresenceOwner {
+	ids: Set<number>;
+	/** rate budgets: presence messages and awareness queries; sync requests */
+	presence: Bucket;
+	sync: Bucket;
+}
+
+interface Bucket {
+	tokens: number;
+	at: number;
+}
+
+/** Takes one token of a bucket refilled at `rate.perSecond` up to `rate.burst`; false = over the rate. */
+function take(bucket: Bucket, rate: { perSecond: number; burst: number }): boolean {
+	const now = Date.now();
+	bucket.tokens = Math.min(rate.burst, bucket.tokens + ((now - bucket.at) / 1000) * rate.perSecond);
+	bucket.at = now;
+	if (bucket.tokens < 1) return false;
+	bucket.tokens -= 1;
+	return true;
+}
+
 interface LiveDoc {
 	name: string;
 	doc: Y.Doc;
 	awareness: awarenessProtocol.Awareness;
-	/** connection → the awareness client ids it controls */
-	connections: Map<CollabConnection, Set<number>>;
-	/** applies accepted updates in arrival order, each after its commit */
+	/** connection → what it controls of presence: its awareness client ids, its rate budget */
+	connections: Map<CollabConnection, PresenceOwner>;
+	/** resolves once every update applied so far is committed and broadcast */
 	applyChain: Promise<void>;
+	/** updates applied to `doc` and not committed yet, in order (a rebuild re-applies them) */
+	uncommitted: Uint8Array[];
+	/** called once `uncommitted` is empty: sync answers must not reveal what is not stored */
+	storedWaiters: (() => void)[];
+	/** what the doc's 'update' event produced while applying one update */
+	capture: Uint8Array[] | null;
+	unwatch?: () => void;
 	lastUpdateId: number;
 	updatesSinceSnapshot: number;
 	unloadTimer: NodeJS.Timeout | null;
@@ -69,6 +119,10 @@ export interface HubOptions {
 	compactAfter?: number;
 	/** largest accepted document update, in bytes */
 	maxUpdateBytes?: number;
+	/** what one update may do (limits.ts) */
+	limits?: UpdateLimits;
+	/** an update in the log that does not apply was skipped and set aside (loading) */
+	onQuarantined?: (docName: string, updateId: number, error: unknown) => void;
 	/** called once per accepted update from a connection (audit grouping) */
 	onAccepted?: (docName: string, connection: CollabConnection) => void;
 	/**
@@ -83,6 +137,9 @@ export interface HubStats {
 	connections: number;
 	rejectedReadOnly: number;
 	rejectedInvalid: number;
+	rejectedTooLarge: number;
+	rejectedPresence: number;
+	quarantined: number;
 }
 
 /**
@@ -96,6 +153,11 @@ export class CollabHub {
 	private readonly log: Logger;
 	private readonly compactAfter: number;
 	private readonly maxUpdateBytes: number;
+	readonly limits: UpdateLimits;
+	private readonly onQuarantined?: HubOptions['onQuarantined'];
+	private rejectedTooLarge = 0;
+	private rejectedPresence = 0;
+	private quarantined = 0;
 	private readonly onAccepted?: HubOptions['onAccepted'];
 	private readonly onApplied?: HubOptions['onApplied'];
 	private rejectedReadOnly = 0;
@@ -106,6 +168,8 @@ export class CollabHub {
 		this.log = options.log;
 		this.compactAfter = options.compactAfter ?? 500;
 		this.maxUpdateBytes = options.maxUpdateBytes ?? 1024 * 1024;
+		this.limits = options.limits ?? DEFAULT_LIMITS;
+		this.onQuarantined = options.onQuarantined;
 		this.onAccepted = options.onAccepted;
 		this.onApplied = options.onApplied;
 	}
@@ -117,7 +181,10 @@ export class CollabHub {
 			documents: this.docs.size,
 			connections,
 			rejectedReadOnly: this.rejectedReadOnly,
-			rejectedInvalid: this.rejectedInvalid
+			rejectedInvalid: this.rejectedInvalid,
+			rejectedTooLarge: this.rejectedTooLarge,
+			rejectedPresence: this.rejectedPresence,
+			quarantined: this.quarantined
 		};
 	}
 
@@ -132,7 +199,12 @@ export class CollabHub {
 			clearTimeout(live.unloadTimer);
 			live.unloadTimer = null;
 		}
-		live.connections.set(connection, new Set());
+		const now = Date.now();
+		live.connections.set(connection, {
+			ids: new Set(),
+			presence: { tokens: PRESENCE_RATE.burst, at: now },
+			sync: { tokens: SYNC_RATE.burst, at: now }
+		});
 		connection.send(encodeSyncStep1(live.doc));
 		const present = [...live.awareness.getStates().keys()];
 		if (present.length > 0) connection.send(encodeAwareness(live.awareness, present));
@@ -146,7 +218,18 @@ export class CollabHub {
 			const message = decodeMessage(data);
 			switch (message.kind) {
 				case 'sync-step1':
-					connection.send(answerSyncStep1(message.decoder, live.doc));
+					if (!take(live.connections.get(connection)!.sync, SYNC_RATE) || live.storedWaiters.length >= MAX_WAITING_ANSWERS) {
+						throw new Refused({ code: CLOSE_TOO_LARGE, reason: 'too many sync requests' });
+					}
+					{
+						// checked now (malformed → 4400), answered from stored state only: after
+						// the pending commit, if any
+						const stateVector = decoding.readVarUint8Array(message.decoder);
+						Y.decodeStateVector(stateVector);
+						this.whenStored(live, () => {
+							if (live.connections.has(connection)) connection.send(encodeSyncStep2(live.doc, stateVector));
+						});
+					}
 					return;
 				case 'update':
 					this.acceptUpdate(live, connection, message.update);
@@ -155,15 +238,26 @@ export class CollabHub {
 					this.acceptAwareness(live, connection, message.update);
 					return;
 				case 'query-awareness':
+					// an answer carries everyone's presence: rated like sending one's own
+					if (!take(live.connections.get(connection)!.presence, PRESENCE_RATE)) {
+						this.rejectedPresence += 1;
+						return;
+					}
 					connection.send(encodeAwareness(live.awareness, [...live.awareness.getStates().keys()]));
 					return;
 				case 'ignored':
 					return;
 			}
 		} catch (error) {
-			this.rejectedInvalid += 1;
-			this.log.warn({ doc: connection.docName, err: String(error) }, 'invalid collab message');
-			connection.close(CLOSE_INVALID, 'invalid message');
+			const refusal = error instanceof Refused ? error.refusal : { code: CLOSE_INVALID, reason: 'invalid message' };
+			if (refusal.code === CLOSE_TOO_LARGE) this.rejectedTooLarge += 1;
+			else this.rejectedInvalid += 1;
+			this.log.warn({ doc: connection.docName, user: connection.userId, reason: refusal.reason, err: String(error) }, 'collab message refused');
+			try {
+				connection.close(refusal.code, refusal.reason.slice(0, 120));
+			} catch {
+				// the socket is gone already
+			}
 			// Messages already received behind the refused one must not be applied while the
 			// close handshake runs: the connection leaves the document now.
 			this.disconnect(connection);
@@ -175,8 +269,8 @@ export class CollabHub {
 		if (!live) return;
 		const controlled = live.connections.get(connection);
 		live.connections.delete(connection);
-		if (controlled && controlled.size > 0) {
-			awarenessProtocol.removeAwarenessStates(live.awareness, [...controlled], null);
+		if (controlled && controlled.ids.size > 0) {
+			awarenessProtocol.removeAwarenessStates(live.awareness, [...controlled.ids], null);
 		}
 		if (live.connections.size === 0) this.scheduleUnload(live);
 	}
@@ -222,7 +316,8 @@ export class CollabHub {
 		fn(scratch);
 		const update = Y.encodeStateAsUpdate(scratch, before);
 		scratch.destroy();
-		await this.persistAndApply(live, update, { kind: 'server', reason });
+		this.applyAndPersist(live, update, { kind: 'server', reason });
+		await live.applyChain;
 		if (live.connections.size === 0) this.scheduleUnload(live);
 	}
 
@@ -230,6 +325,7 @@ export class CollabHub {
 	async read<T>(docName: string, fn: (doc: Y.Doc) => T): Promise<T> {
 		const live = this.load(docName);
 		await live.applyChain;
+		await new Promise<void>((resolve) => this.whenStored(live, resolve));
 		const result = fn(live.doc);
 		if (live.connections.size === 0) this.scheduleUnload(live);
 		return result;
@@ -269,16 +365,8 @@ export class CollabHub {
 	private load(docName: string): LiveDoc {
 		const existing = this.docs.get(docName);
 		if (existing) return existing;
-		const doc = new Y.Doc({ gc: true });
 		const stored = this.store.load(docName);
-		Y.transact(
-			doc,
-			() => {
-				if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot, LOAD);
-				for (const update of stored.updates) Y.applyUpdate(doc, update, LOAD);
-			},
-			LOAD
-		);
+		const doc = this.buildDoc(docName, stored);
 		const awareness = new awarenessProtocol.Awareness(doc);
 		// The server is not a participant: it has no presence of its own.
 		awareness.setLocalState(null);
@@ -288,18 +376,14 @@ export class CollabHub {
 			awareness,
 			connections: new Map(),
 			applyChain: Promise.resolve(),
+			uncommitted: [],
+			storedWaiters: [],
+			capture: null,
 			lastUpdateId: stored.lastUpdateId,
 			updatesSinceSnapshot: stored.updates.length,
 			unloadTimer: null
 		};
-		doc.on('update', (update: Uint8Array, origin: Origin | undefined) => {
-			if (origin === LOAD) return;
-			const from = origin?.kind === 'connection' ? origin.connection : null;
-			const message = encodeUpdate(update);
-			for (const connection of live.connections.keys()) {
-				if (connection !== from) connection.send(message);
-			}
-		});
+		this.watch(live, doc);
 		awareness.on(
 			'update',
 			(
@@ -308,8 +392,8 @@ export class CollabHub {
 			) => {
 				const controlled = live.connections.get(origin as CollabConnection);
 				if (controlled) {
-					for (const id of added) controlled.add(id);
-					for (const id of removed) controlled.delete(id);
+					for (const id of added) controlled.ids.add(id);
+					for (const id of removed) controlled.ids.delete(id);
 				}
 				const changed = [...added, ...updated, ...removed];
 				const message = encodeAwareness(awareness, changed);
@@ -320,28 +404,156 @@ export class CollabHub {
 		return live;
 	}
 
+	/** While an update is applied, what the doc emits is captured: it is broadcast after the commit. */
+	private watch(live: LiveDoc, doc: Y.Doc): void {
+		const onUpdate = (update: Uint8Array, origin: Origin | undefined) => {
+			if (origin === LOAD) return;
+			live.capture?.push(update);
+		};
+		doc.on('update', onUpdate);
+		live.unwatch = () => doc.off('update', onUpdate);
+	}
+
 	/**
-	 * Presence is relayed, but a connection may only speak for awareness client ids that are
-	 * its own (the first connection to use an id owns it), and the name and organisation it
-	 * shows are the server's, so nobody can appear as someone else or erase another's presence.
+	 * The document from its snapshot and log. An update of the log that does not apply (stored
+	 * by an older version, before updates were proven to apply) is skipped, reported and set
+	 * aside, so the document opens with everything else; a snapshot that does not apply is an
+	 * error (it was made by the server from a working document).
+	 */
+	private buildDoc(docName: string, stored: ReturnType<DocStore['load']>): Y.Doc {
+		const fast = new Y.Doc({ gc: true });
+		try {
+			Y.transact(
+				fast,
+				() => {
+					if (stored.snapshot) Y.applyUpdate(fast, stored.snapshot, LOAD);
+					for (const update of stored.updates) Y.applyUpdate(fast, update, LOAD);
+				},
+				LOAD
+			);
+			return fast;
+		} catch {
+			// one of them does not apply: find it below
+		}
+		fast.destroy();
+		// slow path: one update at a time, each checked like a new one, each applied on its own
+		const skipped = new Set<number>();
+		for (;;) {
+			const doc = new Y.Doc({ gc: true });
+			if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot, LOAD);
+			let failed: { index: number; error: unknown } | null = null;
+			for (let i = 0; i < stored.updates.length; i++) {
+				if (skipped.has(i)) continue;
+				const update = stored.updates[i]!;
+				// only what would throw is set aside: an update that is merely odd (pending, an
+				// unusual root) loads as it always did
+				const refusal = (() => {
+					try {
+						return checkUpdate(doc, docName, Y.decodeUpdate(update), UNLIMITED);
+					} catch (error) {
+						return { code: CLOSE_INVALID, reason: String(error), kind: 'malformed' as const };
+					}
+				})();
+				if (refusal && (refusal.kind === 'brick' || refusal.kind === 'malformed')) {
+					failed = { index: i, error: refusal.reason };
+					break;
+				}
+				try {
+					Y.applyUpdate(doc, update, LOAD);
+				} catch (error) {
+					failed = { index: i, error };
+					break;
+				}
+			}
+			if (!failed) return doc;
+			doc.destroy();
+			skipped.add(failed.index);
+			const id = stored.ids[failed.index]!;
+			this.quarantined += 1;
+			this.log.error({ doc: docName, updateId: id, err: String(failed.error) }, 'a stored update does not apply: skipped and set aside');
+			try {
+				this.store.quarantine(docName, id, String(failed.error));
+			} catch (error) {
+				this.log.error({ doc: docName, updateId: id, err: error }, 'setting a stored update aside failed; it is skipped again at the next load');
+			}
+			this.onQuarantined?.(docName, id, failed.error);
+		}
+	}
+
+	/**
+	 * After a refused update was (partly) applied: the document again from what is stored plus
+	 * what was applied and is being committed. Presence and connections stay.
+	 */
+	private rebuild(live: LiveDoc): void {
+		const stored = this.store.load(live.name);
+		const doc = this.buildDoc(live.name, stored);
+		Y.transact(
+			doc,
+			() => {
+				for (const update of live.uncommitted) Y.applyUpdate(doc, update, LOAD);
+			},
+			LOAD
+		);
+		// the old doc is dropped, not destroyed: destroying it would destroy the awareness too
+		live.unwatch?.();
+		live.doc = doc;
+		this.watch(live, doc);
+	}
+
+	/** Runs `fn` now if everything applied is stored, else right after the commit. */
+	private whenStored(live: LiveDoc, fn: () => void): void {
+		if (live.uncommitted.length === 0) fn();
+		else live.storedWaiters.push(fn);
+	}
+
+	/**
+	 * Presence is server-owned: a connection may speak for at most MAX_PRESENCE_IDS awareness
+	 * client ids that nobody else uses (the first connection to use an id owns it); name,
+	 * organisation and colour are the server's; of the client's own state only whitelisted,
+	 * bounded fields are kept (which field, a cursor); a state over PRESENCE_MAX_STATE_BYTES,
+	 * an id beyond the cap or a message beyond the rate is dropped.
 	 */
 	private acceptAwareness(live: LiveDoc, connection: CollabConnection, update: Uint8Array): void {
-		const ids = awarenessClientIds(update);
-		for (const [other, owned] of live.connections) {
-			if (other !== connection && ids.some((id) => owned.has(id))) {
-				this.rejectedInvalid += 1;
-				return;
-			}
+		const owner = live.connections.get(connection)!;
+		// malformed → throws → 4400, as before
+		const entries = decodeAwarenessEntries(update, 64);
+		if (!take(owner.presence, PRESENCE_RATE)) {
+			this.rejectedPresence += 1;
+			return;
 		}
 		const identity = connection.identity;
-		const checked = identity
-			? awarenessProtocol.modifyAwarenessUpdate(update, (state: unknown) =>
-					state && typeof state === 'object'
-						? { ...state, user: { ...((state as { user?: object }).user ?? {}), ...identity } }
-						: state
-				)
-			: update;
-		awarenessProtocol.applyAwarenessUpdate(live.awareness, checked, connection);
+		const kept = [];
+		const newIds = new Set<number>();
+		for (const entry of entries) {
+			let taken = false;
+			for (const [other, owned] of live.connections) {
+				if (other !== connection && owned.ids.has(entry.clientId)) taken = true;
+			}
+			const isNew = !owner.ids.has(entry.clientId) && !newIds.has(entry.clientId);
+			if (taken || (isNew && owner.ids.size + newIds.size >= MAX_PRESENCE_IDS)) {
+				this.rejectedPresence += 1;
+				continue;
+			}
+			if (isNew) newIds.add(entry.clientId);
+			if (entry.json.length > PRESENCE_MAX_STATE_BYTES) {
+				this.rejectedPresence += 1;
+				continue;
+			}
+			let state: unknown;
+			try {
+				state = JSON.parse(entry.json);
+			} catch {
+				throw new Error('awareness state is no JSON');
+			}
+			const clean = state === null ? null : sanitizePresence(state, {
+				name: identity?.name ?? '',
+				organisation: identity?.organisation ?? '',
+				color: presenceColor(connection.userId)
+			});
+			kept.push({ clientId: entry.clientId, clock: entry.clock, json: JSON.stringify(clean) });
+		}
+		if (kept.length === 0) return;
+		awarenessProtocol.applyAwarenessUpdate(live.awareness, encodeAwarenessEntries(kept), connection);
 	}
 
 	private acceptUpdate(live: LiveDoc, connection: CollabConnection, update: Uint8Array): void {
@@ -350,36 +562,76 @@ export class CollabHub {
 			this.rejectedReadOnly += 1;
 			return;
 		}
-		if (update.byteLength > this.maxUpdateBytes) throw new Error('update too large');
-		// Throws on malformed updates before anything is stored.
+		if (update.byteLength > this.maxUpdateBytes) {
+			throw new Refused({ code: CLOSE_TOO_LARGE, reason: `update too large: ${update.byteLength} bytes` });
+		}
+		// Throws on malformed updates before anything is applied.
 		const decoded = Y.decodeUpdate(update);
 		// A client's sync answer is often empty (it had nothing we lacked): nothing to store.
 		if (decoded.structs.length === 0 && decoded.ds.clients.size === 0) return;
-		void this.persistAndApply(live, update, { kind: 'connection', connection });
+		const refusal = checkUpdate(live.doc, live.name, decoded, this.limits);
+		if (refusal) throw new Refused(refusal);
+		this.applyAndPersist(live, update, { kind: 'connection', connection });
 		this.onAccepted?.(live.name, connection);
 	}
 
-	/** Stores first (group commit), then applies in arrival order, which broadcasts. */
-	private persistAndApply(live: LiveDoc, update: Uint8Array, origin: Origin): Promise<void> {
+	/**
+	 * Applies first (proving the update applies), then stores (group commit), and only after the
+	 * commit broadcasts what the application produced. An update that throws while applied, or
+	 * leaves something pending, is refused: the document is rebuilt from what is stored.
+	 */
+	private applyAndPersist(live: LiveDoc, update: Uint8Array, origin: Origin): void {
+		const roots = new Set<string>();
+		const doc = live.doc;
+		const collect = (transaction: Y.Transaction) => changedRoots(doc, transaction, roots);
+		const hadPending = doc.store.pendingStructs !== null || doc.store.pendingDs !== null;
+		live.capture = [];
+		doc.on('afterTransaction', collect);
+		let outputs: Uint8Array[];
+		try {
+			Y.applyUpdate(doc, update, origin);
+			if (!hadPending && (doc.store.pendingStructs !== null || doc.store.pendingDs !== null)) {
+				throw new Refused({ code: CLOSE_INVALID, reason: 'invalid update: missing dependencies' });
+			}
+		} catch (error) {
+			live.capture = null;
+			doc.off('afterTransaction', collect);
+			this.log.warn({ doc: live.name, err: String(error) }, 'an update did not apply; rebuilt from the store');
+			this.rebuild(live);
+			throw error instanceof Refused ? error : new Refused({ code: CLOSE_INVALID, reason: 'invalid update: does not apply' });
+		} finally {
+			outputs = live.capture ?? [];
+			live.capture = null;
+			doc.off('afterTransaction', collect);
+		}
+		live.uncommitted.push(update);
 		const stored = this.store.append(live.name, update);
+		const from = origin.kind === 'connection' ? origin.connection : null;
 		live.applyChain = live.applyChain
 			.then(() => stored)
 			.then((id) => {
-				const roots = new Set<string>();
-				const collect = (transaction: Y.Transaction) => changedRoots(live.doc, transaction, roots);
-				live.doc.on('afterTransaction', collect);
-				try {
-					Y.applyUpdate(live.doc, update, origin);
-				} finally {
-					live.doc.off('afterTransaction', collect);
+				live.uncommitted.shift();
+				for (const output of outputs) {
+					const message = encodeUpdate(output);
+					for (const connection of live.connections.keys()) {
+						if (connection !== from) connection.send(message);
+					}
 				}
 				live.lastUpdateId = id;
 				live.updatesSinceSnapshot += 1;
 				if (live.updatesSinceSnapshot >= this.compactAfter) this.compact(live);
+				if (live.uncommitted.length === 0) {
+					for (const waiter of live.storedWaiters.splice(0)) {
+						try {
+							waiter();
+						} catch (error) {
+							this.log.error({ doc: live.name, err: error }, 'answering after a commit failed');
+						}
+					}
+				}
 				this.onApplied?.(live.name, roots);
 			})
-			.catch((error) => this.log.error({ doc: live.name, err: error }, 'applying a stored update failed'));
-		return live.applyChain;
+			.catch((error) => this.log.error({ doc: live.name, err: error }, 'after storing an update'));
 	}
 
 	private compact(live: LiveDoc): void {

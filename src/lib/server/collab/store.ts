@@ -9,6 +9,8 @@ import type Database from 'better-sqlite3';
 export interface StoredDoc {
 	snapshot: Uint8Array | null;
 	updates: Uint8Array[];
+	/** the log ids of `updates`, in the same order */
+	ids: number[];
 	/** id of the last update included in snapshot + updates */
 	lastUpdateId: number;
 }
@@ -19,6 +21,8 @@ export interface DocStore {
 	/** Replaces the snapshot with `state` covering every update up to `uptoId`, and drops those rows. */
 	compact(docName: string, state: Uint8Array, uptoId: number): void;
 	countSince(docName: string, afterId: number): number;
+	/** Moves a stored update that does not apply out of the log, into doc_update_quarantine. */
+	quarantine(docName: string, updateId: number, reason: string): void;
 	/** Resolves when nothing is waiting to be written. */
 	flush(): Promise<void>;
 	readonly pending: number;
@@ -55,6 +59,15 @@ export function createSqliteDocStore(sqlite: Database.Database, options: StoreOp
 		   last_update_id = excluded.last_update_id, updated_at = excluded.updated_at`
 	);
 	const deleteUpto = sqlite.prepare('DELETE FROM doc_updates WHERE doc_name = ? AND id <= ?');
+	const moveToQuarantine = sqlite.prepare(
+		`INSERT OR IGNORE INTO doc_update_quarantine (id, doc_name, data, created_at, quarantined_at, reason)
+		 SELECT id, doc_name, data, created_at, ?, ? FROM doc_updates WHERE doc_name = ? AND id = ?`
+	);
+	const deleteOne = sqlite.prepare('DELETE FROM doc_updates WHERE doc_name = ? AND id = ?');
+	const quarantineTx = sqlite.transaction((docName: string, id: number, reason: string, at: string) => {
+		moveToQuarantine.run(at, reason.slice(0, 500), docName, id);
+		deleteOne.run(docName, id);
+	});
 
 	const writeBatch = sqlite.transaction((batch: Pending[], at: string) =>
 		// AUTOINCREMENT (migration 0002): ids only grow, even after compaction deleted the newest.
@@ -107,6 +120,7 @@ export function createSqliteDocStore(sqlite: Database.Database, options: StoreOp
 			return {
 				snapshot: snap ? new Uint8Array(snap.state) : null,
 				updates: rows.map((r) => new Uint8Array(r.data)),
+				ids: rows.map((r) => r.id),
 				lastUpdateId: rows.length > 0 ? rows[rows.length - 1]!.id : after
 			};
 		},
@@ -122,6 +136,9 @@ export function createSqliteDocStore(sqlite: Database.Database, options: StoreOp
 		},
 		compact(docName, state, uptoId) {
 			compactTx(docName, state, uptoId, options.now().toISOString());
+		},
+		quarantine(docName, updateId, reason) {
+			quarantineTx(docName, updateId, reason, options.now().toISOString());
 		},
 		countSince(docName, afterId) {
 			return (countUpdates.get(docName, afterId) as { n: number }).n;

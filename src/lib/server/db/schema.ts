@@ -139,6 +139,16 @@ export interface DocUpdateTable {
 	created_at: Timestamp;
 }
 
+/** Stored updates that did not apply, set aside when their document loaded (migration 0008). */
+export interface DocUpdateQuarantineTable {
+	id: number;
+	doc_name: string;
+	data: Uint8Array;
+	created_at: Timestamp;
+	quarantined_at: Timestamp;
+	reason: string;
+}
+
 export interface DocSnapshotTable {
 	doc_name: string;
 	state: Uint8Array;
@@ -334,6 +344,7 @@ export interface DB {
 	audit_counts: AuditCountTable;
 	doc_updates: DocUpdateTable;
 	doc_snapshots: DocSnapshotTable;
+	doc_update_quarantine: DocUpdateQuarantineTable;
 	requests: RequestTable;
 	regie_assignments: RegieAssignmentTable;
 	item_closures: ItemClosureTable;

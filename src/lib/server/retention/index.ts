@@ -113,7 +113,7 @@ async function documentsOf(db: Executor, caseId: number): Promise<string[]> {
 	const names = new Set<string>();
 	const pattern = `bespreking:%:${caseId}`;
 	const own = CASE_DOC(caseId);
-	for (const table of ['doc_updates', 'doc_snapshots'] as const) {
+	for (const table of ['doc_updates', 'doc_snapshots', 'doc_update_quarantine'] as const) {
 		const rows = await db
 			.selectFrom(table)
 			.select('doc_name')
@@ -163,7 +163,9 @@ async function purgeCase(ctx: AppContext, caseId: number, now: Date): Promise<Pu
 		for (const name of names) {
 			const u = changed(await trx.deleteFrom('doc_updates').where('doc_name', '=', name).executeTakeFirst());
 			const s = changed(await trx.deleteFrom('doc_snapshots').where('doc_name', '=', name).executeTakeFirst());
-			if (u + s > 0) stored.add(name);
+			// updates set aside as not applicable hold case content too
+			const q = changed(await trx.deleteFrom('doc_update_quarantine').where('doc_name', '=', name).executeTakeFirst());
+			if (u + s + q > 0) stored.add(name);
 			docUpdates += u;
 			docSnapshots += s;
 		}
