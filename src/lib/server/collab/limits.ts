@@ -1,5 +1,6 @@
 import * as Y from 'yjs';
 import { CASE_TEXT_KEYS } from '../../shared/tables';
+import { MEETING_ROOTS as MEETING_ROOT_TYPES } from '../../shared/documents';
 import { CLOSE_INVALID, CLOSE_TOO_LARGE } from './protocol';
 
 /**
@@ -69,15 +70,13 @@ const tooLarge = (reason: string): Refusal => ({ code: CLOSE_TOO_LARGE, reason: 
 
 // ---- root names per document kind (src/lib/shared/documents.ts) ----
 
-const MEETING_ROOTS = new Set(['agenda', 'agendaItems', 'notes', 'decisions']);
+const MEETING_ROOTS = new Set<string>(Object.keys(MEETING_ROOT_TYPES));
 const CASE_ROOTS = new Set<string>([...CASE_TEXT_KEYS, 'acties', 'velden']);
 const BESPREKING_ROOTS = new Set(['verslag']);
 /** a leefgebied's goal text: `doel:<leefgebied>` (table types name their own leefgebieden) */
 const GOAL_ROOT = /^doel:[^\u0000-\u001f]{1,80}$/u;
 /** a voice field of the minutes: `stem:jongere`, `stem:ouders`, ... */
 const VOICE_ROOT = /^stem:[a-z_]{1,32}$/;
-/** meeting roots that extend the agenda (e.g. `agendaItems`, `agendaOrder`) */
-const AGENDA_ROOT = /^agenda[A-Z][A-Za-z]{0,31}$/;
 /** a kind this module does not know yet: plain names only */
 const OTHER_ROOT = /^[A-Za-z][A-Za-z0-9_:.-]{0,63}$/;
 
@@ -86,7 +85,7 @@ export function rootNameAllowed(docName: string, root: string): boolean {
 	const kind = docName.slice(0, docName.indexOf(':'));
 	switch (kind) {
 		case 'meeting':
-			return MEETING_ROOTS.has(root) || AGENDA_ROOT.test(root);
+			return MEETING_ROOTS.has(root);
 		case 'case':
 			return CASE_ROOTS.has(root) || GOAL_ROOT.test(root);
 		case 'bespreking':
