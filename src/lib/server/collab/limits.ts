@@ -190,6 +190,7 @@ export function checkUpdate(doc: Y.Doc, docName: string, decoded: Decoded, limit
 	const externalEnd = (item: Y.Item, side: 'origin' | 'rightOrigin'): Ref | null => {
 		const memo = chainEnds[side];
 		const path: Y.Item[] = [];
+		const onPath = new Set<Y.Item>();
 		let current: Y.Item = item;
 		let result: Ref | null;
 		for (;;) {
@@ -198,6 +199,13 @@ export function checkUpdate(doc: Y.Doc, docName: string, decoded: Decoded, limit
 				result = cached;
 				break;
 			}
+			// a chain that comes back to itself (a origin of b, b origin of a) has no end: without
+			// this the walk never stops and the path grows until the process dies
+			if (onPath.has(current)) {
+				result = null;
+				break;
+			}
+			onPath.add(current);
 			path.push(current);
 			const ref = current[side];
 			if (!ref) {
