@@ -6,7 +6,7 @@ import { CollabHub } from '../src/lib/server/collab/hub';
 import { COLLAB_PREFIX, createCollabEndpoint } from '../src/lib/server/collab/endpoint';
 import { CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED } from '../src/lib/server/collab/protocol';
 import type { CollabConnection } from '../src/lib/server/collab/hub';
-import { can, connectionInScope, documentAccess, parseDocumentName, type ConnectionScope } from '../src/lib/server/policy/index';
+import { allowedActiehouders, can, connectionInScope, documentAccess, parseDocumentName, type ConnectionScope } from '../src/lib/server/policy/index';
 import { sessionPolicy, touchSession, validateSessionId } from '../src/lib/server/auth/session';
 import { createLiveServer } from '../src/lib/server/live/server';
 import { Projector } from '../src/lib/server/projection/index';
@@ -224,7 +224,9 @@ export function attachRealtime(server: http.Server, ctx: AppContext): Realtime {
 	project.onActionsChanged(async (change) => {
 		if (change.rebuild) return;
 		const users = new Set<number>();
-		for (const a of [...change.before, ...change.after]) if (a.actiehouderId !== null) users.add(a.actiehouderId);
+		// only actiehouders the policy allows: someone a writer named without access hears nothing
+		const allowed = await allowedActiehouders(ctx.db, change.caseId);
+		for (const a of [...change.before, ...change.after]) if (a.actiehouderId !== null && allowed.has(a.actiehouderId)) users.add(a.actiehouderId);
 		const regie = await ctx.db
 			.selectFrom('regie_assignments')
 			.select('user_id')

@@ -5,7 +5,7 @@ import { invalidInput, notFound } from '../errors';
 import { sql, type ExpressionBuilder } from 'kysely';
 import type { Executor } from '../db/index';
 import type { DB } from '../db/schema';
-import { authorize, type Actor } from '../policy/index';
+import { authorize, casesUserMayHold, type Actor } from '../policy/index';
 import { decide, type Facts } from '../policy/decide';
 import type { TableRole } from '../../shared/roles';
 import { todayIn } from '../cases/lifecycle';
@@ -199,8 +199,8 @@ export async function caseFacts(db: Executor, actor: Actor, caseIds: number[]): 
 }
 
 /**
- * The actions the actor follows. An action is listed when the actor holds it and their
- * organisation still has access to the case (or they may view the case anyway), or when the
+ * The actions the actor follows. An action is listed when the actor holds it and the policy's
+ * actiehouder rule allows them to (`mayHoldAction`: active, organisation with access), or when the
  * actor is the case's active regisseur and may view the case. The case link is offered only to
  * who may view the case.
  */
@@ -291,6 +291,8 @@ export async function myActions(ctx: AppContext, actor: Actor, filters: ActionFi
 		perCase.set(caseId, { canView: decide(actor, 'case.view', facts), orgAccess: facts.organisationHasCaseAccess, facts });
 	}
 	const isCasemanager = [...regieCases].some((id) => perCase.get(id)?.canView);
+	// holding an action counts only where the policy's actiehouder rule allows it (mayHoldAction)
+	const mayHold = await casesUserMayHold(db, actor.userId, followedCases.map((r) => r.case_id));
 
 	// the table and case filters offer what has a visible action; the overdue count is of those
 	const tables = new Map<number, string>();
@@ -300,7 +302,7 @@ export async function myActions(ctx: AppContext, actor: Actor, filters: ActionFi
 		const policy = perCase.get(c.case_id);
 		if (!policy) continue;
 		const asRegisseur = regieCases.has(c.case_id) && policy.canView;
-		const asHolder = Number(c.any_mine) === 1 && (policy.orgAccess || policy.canView);
+		const asHolder = Number(c.any_mine) === 1 && mayHold.has(c.case_id);
 		if (!asRegisseur && !asHolder) continue;
 		tables.set(c.table_id, c.table_name);
 		cases.set(c.case_id, c.code);
@@ -312,7 +314,7 @@ export async function myActions(ctx: AppContext, actor: Actor, filters: ActionFi
 		const policy = perCase.get(r.case_id);
 		if (!policy) continue;
 		const mine = r.actiehouder_id === actor.userId;
-		const asHolder = mine && (policy.orgAccess || policy.canView);
+		const asHolder = mine && mayHold.has(r.case_id);
 		const asRegisseur = regieCases.has(r.case_id) && policy.canView;
 		if (!asHolder && !asRegisseur) continue;
 		const status: ActionStatus = isStatus(r.status) ? r.status : 'open';

@@ -5,7 +5,7 @@ import ical, { escape as icalEscape, ICalCalendarMethod, ICalEventTransparency }
 import type { AppContext } from '../context';
 import type { Executor } from '../db/index';
 import { recordAudit } from '../audit/index';
-import { can, type Actor } from '../policy/index';
+import { can, casesUserMayHold, type Actor } from '../policy/index';
 import { ACTION_ID } from '../projection/index';
 
 /**
@@ -128,22 +128,18 @@ export async function feedEvents(ctx: AppContext, actor: Actor): Promise<FeedEve
 	const { db } = ctx;
 	const events: FeedEvent[] = [];
 
-	// my action deadlines, while my organisation still has access to the case
-	const actions = await db
+	// my action deadlines, while the policy's actiehouder rule allows me to hold them
+	const held = await db
 		.selectFrom('action_rows')
 		.innerJoin('cases', 'cases.id', 'action_rows.case_id')
-		.innerJoin('case_access', (j) =>
-			j
-				.onRef('case_access.case_id', '=', 'action_rows.case_id')
-				.on('case_access.organisation_id', '=', actor.organisationId)
-				.on('case_access.withdrawn_at', 'is', null)
-		)
 		.select(['action_rows.case_id', 'action_rows.action_id', 'action_rows.deadline', 'cases.code'])
 		.where('action_rows.actiehouder_id', '=', actor.userId)
 		.where('action_rows.status', 'in', ['open', 'bezig'])
 		.where('action_rows.deadline', '!=', '')
 		.orderBy('action_rows.deadline')
 		.execute();
+	const mayHold = await casesUserMayHold(db, actor.userId, [...new Set(held.map((a) => a.case_id))]);
+	const actions = held.filter((a) => mayHold.has(a.case_id));
 	for (const a of actions) {
 		if (!/^\d{4}-\d{2}-\d{2}$/.test(a.deadline)) continue;
 		// the projection only stores ids Casustafel made; a row from anywhere else is left out

@@ -1,5 +1,6 @@
 import { createTransport } from 'nodemailer';
 import type { AppContext } from '../context';
+import { mayReceiveNotice } from '../policy/index';
 import type { NoticeKind } from '../notifications/index';
 
 /**
@@ -121,11 +122,16 @@ export function createMailer(ctx: AppContext, options: { publicUrl: () => string
 			.selectFrom('notifications as n')
 			.innerJoin('users as u', 'u.id', 'n.user_id')
 			.leftJoin('cases as c', 'c.id', 'n.case_id')
-			.select(['n.id', 'n.kind', 'n.text', 'n.link', 'u.email', 'u.disabled_at', 'c.code'])
+			.select(['n.id', 'n.kind', 'n.text', 'n.link', 'n.user_id', 'n.case_id', 'u.email', 'u.disabled_at', 'c.code'])
 			.where('n.id', '=', id)
 			.where('n.email_sent_at', 'is', null)
 			.executeTakeFirst();
 		if (!row || row.disabled_at !== null) return;
+		// asked again when it goes out: an actiehouder who lost access (or never had it) gets no mail
+		if (!(await mayReceiveNotice(ctx.db, { userId: row.user_id, kind: row.kind, caseId: row.case_id }))) {
+			log.info({ notification: id }, 'notification e-mail not sent: the recipient may not hold actions of the case');
+			return;
+		}
 		const mail = composeNotificationMail({ kind: row.kind, text: row.text, link: row.link, caseCode: row.code }, options.publicUrl());
 		try {
 			// the bare address: a display name would put the recipient's name in the message

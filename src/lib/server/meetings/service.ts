@@ -1,5 +1,5 @@
 import type { AppContext } from '../context';
-import { authorize, documentAccess, roleAt, type Actor } from '../policy/index';
+import { actiehouderCandidates, authorize, documentAccess, roleAt, type Actor } from '../policy/index';
 import { decide } from '../policy/decide';
 import type { TableRole } from '../../shared/roles';
 import type { Attendee, RegieState, TableTypeConfig } from '../../shared/tables';
@@ -12,7 +12,7 @@ export interface MeetingCase {
 	code: string;
 	title: string;
 	access: 'write' | 'read';
-	/** who can be actiehouder: active users of organisations with access to the case */
+	/** who can be actiehouder: the policy's actiehouder rule (`actiehouderCandidates`) */
 	candidates: { id: number; name: string; organisationId: number; organisationName: string }[];
 	status: string;
 	regie: RegieState;
@@ -87,32 +87,8 @@ export async function meetingView(ctx: AppContext, actor: Actor, meetingId: numb
 			previous
 		});
 	}
-	if (cases.length > 0) {
-		const rows = await db
-			.selectFrom('case_access')
-			.innerJoin('users', 'users.organisation_id', 'case_access.organisation_id')
-			.innerJoin('organisations', 'organisations.id', 'users.organisation_id')
-			.select([
-				'case_access.case_id',
-				'users.id',
-				'users.name',
-				'organisations.id as organisationId',
-				'organisations.name as organisationName'
-			])
-			.where('case_access.case_id', 'in', cases.map((c) => c.id))
-			.where('case_access.withdrawn_at', 'is', null)
-			.where('users.disabled_at', 'is', null)
-			.orderBy('users.name')
-			.execute();
-		for (const r of rows) {
-			cases.find((c) => c.id === r.case_id)?.candidates.push({
-				id: r.id,
-				name: r.name,
-				organisationId: r.organisationId,
-				organisationName: r.organisationName
-			});
-		}
-	}
+	const candidates = await actiehouderCandidates(db, cases.map((c) => c.id));
+	for (const c of cases) c.candidates = candidates.get(c.id) ?? [];
 	const tableType: TableTypeConfig = await tableTypeOfTable(db, meeting.tableId);
 	return {
 		meeting: { ...meeting, leefgebieden: tableType.leefgebieden },

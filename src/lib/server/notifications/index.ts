@@ -1,6 +1,7 @@
 import type { AppContext } from '../context';
 import type { Executor } from '../db/index';
 import { notFound } from '../errors';
+import { allowedActiehouders, casesUserMayHold } from '../policy/index';
 import type { ActionsChange } from '../projection/index';
 
 /**
@@ -82,12 +83,45 @@ async function caseCode(ctx: AppContext, caseId: number): Promise<string> {
 	return row?.code ?? 'een casus';
 }
 
-/** A new action for me: someone became actiehouder of an action (not while rebuilding). */
+/**
+ * At most this many "new action" notices per recipient per case per hour come from edits of
+ * the case document: a writer who keeps reassigning actions cannot flood someone's inbox.
+ */
+export const ACTION_NOTICES_PER_HOUR = 10;
+
+async function actionNoticesLastHour(ctx: AppContext, userId: number, caseId: number): Promise<number> {
+	const since = new Date(ctx.now().getTime() - 3_600_000).toISOString();
+	const row = await ctx.db
+		.selectFrom('notifications')
+		.select((eb) => eb.fn.countAll<number>().as('n'))
+		.where('user_id', '=', userId)
+		.where('case_id', '=', caseId)
+		.where('kind', '=', 'action.assigned')
+		.where('created_at', '>', since)
+		.executeTakeFirst();
+	return Number(row?.n ?? 0);
+}
+
+/**
+ * A new action for me: someone became actiehouder of an action (not while rebuilding). Only an
+ * actiehouder the policy allows (`mayHoldAction`) is told; whoever else a writer puts in the
+ * document hears nothing, and the editor shows why.
+ */
 export async function notifyNewActions(ctx: AppContext, change: ActionsChange): Promise<void> {
 	if (change.rebuild) return;
 	const before = new Map(change.before.map((a) => [a.actionId, a.actiehouderId]));
+	let allowed: Set<number> | null = null;
 	for (const a of change.after) {
 		if (a.actiehouderId === null || before.get(a.actionId) === a.actiehouderId) continue;
+		allowed ??= await allowedActiehouders(ctx.db, change.caseId);
+		if (!allowed.has(a.actiehouderId)) {
+			ctx.log.info({ caseId: change.caseId, actionId: a.actionId, userId: a.actiehouderId }, 'no notice: the actiehouder may not hold actions of this case');
+			continue;
+		}
+		if ((await actionNoticesLastHour(ctx, a.actiehouderId, change.caseId)) >= ACTION_NOTICES_PER_HOUR) {
+			ctx.log.warn({ caseId: change.caseId, actionId: a.actionId, userId: a.actiehouderId, limit: ACTION_NOTICES_PER_HOUR }, 'notice dropped: too many new-action notices for this person and case in the last hour');
+			continue;
+		}
 		const code = await caseCode(ctx, change.caseId);
 		await notify(ctx, {
 			userId: a.actiehouderId,
@@ -175,27 +209,38 @@ const toNotice = (r: { id: number; kind: string; text: string; link: string; cre
 	readAt: r.read_at
 });
 
+/**
+ * Drops notices about actions of cases the user may not (any longer) hold actions of: the
+ * policy's actiehouder rule, asked when they are read.
+ */
+async function stillAllowed<T extends { kind: string; case_id: number | null }>(db: Executor, userId: number, rows: T[]): Promise<T[]> {
+	const about = [...new Set(rows.filter((r) => r.kind.startsWith('action.') && r.case_id !== null).map((r) => r.case_id!))];
+	if (about.length === 0) return rows;
+	const may = await casesUserMayHold(db, userId, about);
+	return rows.filter((r) => !r.kind.startsWith('action.') || r.case_id === null || may.has(r.case_id));
+}
+
 /** My notifications, newest first. */
 export async function myNotices(db: Executor, userId: number, limit = 200): Promise<Notice[]> {
 	const rows = await db
 		.selectFrom('notifications')
-		.select(['id', 'kind', 'text', 'link', 'created_at', 'read_at'])
+		.select(['id', 'kind', 'text', 'link', 'created_at', 'read_at', 'case_id'])
 		.where('user_id', '=', userId)
 		.orderBy('created_at', 'desc')
 		.orderBy('id', 'desc')
 		.limit(limit)
 		.execute();
-	return rows.map(toNotice);
+	return (await stillAllowed(db, userId, rows)).map(toNotice);
 }
 
 export async function unreadCount(db: Executor, userId: number): Promise<number> {
-	const row = await db
+	const rows = await db
 		.selectFrom('notifications')
-		.select((eb) => eb.fn.countAll<number>().as('n'))
+		.select(['kind', 'case_id'])
 		.where('user_id', '=', userId)
 		.where('read_at', 'is', null)
-		.executeTakeFirst();
-	return Number(row?.n ?? 0);
+		.execute();
+	return (await stillAllowed(db, userId, rows)).length;
 }
 
 /** Marks one of my notifications read; someone else's (or a missing one) is NOT_FOUND. */

@@ -1,5 +1,6 @@
 import { dateInNetherlands } from '../../shared/format';
 import type { AppContext } from '../context';
+import { mayHoldAction } from '../policy/index';
 import { notify } from './index';
 
 /**
@@ -53,6 +54,8 @@ export async function scanReminders(ctx: AppContext, options: { caseId?: number 
 	let sent = 0;
 	for (const r of rows) {
 		if (r.actiehouder_id === null || !/^\d{4}-\d{2}-\d{2}$/.test(r.deadline)) continue;
+		// the policy's actiehouder rule: someone a writer named without access is not reminded
+		if (!(await mayHoldAction(ctx.db, r.actiehouder_id, r.case_id))) continue;
 		const days = daysBetween(today, r.deadline);
 		const overdue = days < 0;
 		const notice = await notify(ctx, {

@@ -266,3 +266,83 @@ export function connectionInScope(scope: ConnectionScope, connection: { docName:
 	// a connection to a name the policy does not know should not exist; it is re-asked (and closed)
 	return ref === null || documentCaseIds(ref).includes(scope.caseId);
 }
+
+/**
+ * The actiehouder rule, the one place it lives: an action's actiehouder is an active (not
+ * blocked) user of an organisation that holds active access to the case. Whoever else a writer
+ * names in the case document (a user of an organisation without access, the beheerder, a
+ * blocked user) holds nothing: no notice, no e-mail, no reminder, no row in Mijn acties, no
+ * calendar entry, no live event. Checked when it is read, so a withdrawn access or a blocked
+ * account counts at once.
+ */
+export interface ActiehouderCandidate {
+	id: number;
+	name: string;
+	organisationId: number;
+	organisationName: string;
+}
+
+/** Per case, the users who may hold its actions (by name). */
+export async function actiehouderCandidates(db: Executor, caseIds: number[]): Promise<Map<number, ActiehouderCandidate[]>> {
+	const result = new Map<number, ActiehouderCandidate[]>(caseIds.map((id) => [id, []]));
+	if (caseIds.length === 0) return result;
+	const rows = await db
+		.selectFrom('case_access')
+		.innerJoin('users', 'users.organisation_id', 'case_access.organisation_id')
+		.innerJoin('organisations', 'organisations.id', 'users.organisation_id')
+		.select(['case_access.case_id', 'users.id', 'users.name', 'organisations.id as organisationId', 'organisations.name as organisationName'])
+		.where('case_access.case_id', 'in', caseIds)
+		.where('case_access.withdrawn_at', 'is', null)
+		.where('users.disabled_at', 'is', null)
+		.orderBy('users.name')
+		.execute();
+	for (const r of rows) {
+		const list = result.get(r.case_id)!;
+		if (!list.some((c) => c.id === r.id)) list.push({ id: r.id, name: r.name, organisationId: r.organisationId, organisationName: r.organisationName });
+	}
+	return result;
+}
+
+/** The ids of the users who may hold actions of one case. */
+export async function allowedActiehouders(db: Executor, caseId: number): Promise<Set<number>> {
+	return new Set((await actiehouderCandidates(db, [caseId])).get(caseId)!.map((c) => c.id));
+}
+
+/** Whether the user may hold actions of the case (the rule above). */
+export async function mayHoldAction(db: Executor, userId: number, caseId: number): Promise<boolean> {
+	const row = await db
+		.selectFrom('users')
+		.innerJoin('case_access', 'case_access.organisation_id', 'users.organisation_id')
+		.select('users.id')
+		.where('users.id', '=', userId)
+		.where('users.disabled_at', 'is', null)
+		.where('case_access.case_id', '=', caseId)
+		.where('case_access.withdrawn_at', 'is', null)
+		.executeTakeFirst();
+	return row !== undefined;
+}
+
+/** Of the given cases, those whose actions the user may hold. */
+export async function casesUserMayHold(db: Executor, userId: number, caseIds: number[]): Promise<Set<number>> {
+	if (caseIds.length === 0) return new Set();
+	const rows = await db
+		.selectFrom('users')
+		.innerJoin('case_access', 'case_access.organisation_id', 'users.organisation_id')
+		.select('case_access.case_id')
+		.where('users.id', '=', userId)
+		.where('users.disabled_at', 'is', null)
+		.where('case_access.case_id', 'in', caseIds)
+		.where('case_access.withdrawn_at', 'is', null)
+		.execute();
+	return new Set(rows.map((r) => r.case_id));
+}
+
+/**
+ * Whether a stored notification may still reach its user (shown, mailed, pushed): a notice
+ * about an action only while the user may hold that case's actions. Other kinds are decided
+ * where they are made.
+ */
+export async function mayReceiveNotice(db: Executor, notice: { userId: number; kind: string; caseId: number | null }): Promise<boolean> {
+	if (!notice.kind.startsWith('action.') || notice.caseId === null) return true;
+	return mayHoldAction(db, notice.userId, notice.caseId);
+}
