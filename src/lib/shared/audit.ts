@@ -44,6 +44,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
 	'calendar.feed.create': 'Agenda-koppeling gemaakt',
 	'calendar.feed.revoke': 'Agenda-koppeling ingetrokken',
 	'case.purge': 'Persoonsgegevens verwijderd na bewaartermijn',
+	'request.purge': 'Aanmelding verwijderd na bewaartermijn',
 	'totp.enable': 'Tweede factor aangezet',
 	'totp.disable': 'Tweede factor uitgezet',
 	'totp.verify_failure': 'Code tweede factor onjuist',

@@ -41,6 +41,7 @@ export type AuditAction =
 	| 'case.escalate'
 	| 'case.escalation_resolve'
 	| 'case.purge'
+	| 'request.purge'
 	| 'meeting.item_close'
 	| 'meeting.attendance'
 	| 'meeting.verslag.view'

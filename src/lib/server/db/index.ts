@@ -11,7 +11,7 @@ export type Executor = Kysely<DB> | Transaction<DB>;
 
 /**
  * Opens the embedded SQLite database: WAL for concurrent readers, foreign keys enforced,
- * a busy timeout so a second connection waits instead of failing.
+ * a busy timeout so a second connection waits instead of failing, and secure_delete.
  */
 export function openDatabase(databaseUrl: string): Db {
 	if (databaseUrl.startsWith('postgres')) {
@@ -24,6 +24,9 @@ export function openDatabase(databaseUrl: string): Db {
 	sqlite.pragma('foreign_keys = ON');
 	sqlite.pragma('busy_timeout = 5000');
 	sqlite.pragma('synchronous = NORMAL');
+	// deleted rows and freed pages are overwritten with zeros, so what the retention purge
+	// removes (names, free text, old document updates) does not linger in the file
+	sqlite.pragma('secure_delete = ON');
 	const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
 	handles.set(db, sqlite);
 	return db;

@@ -64,6 +64,8 @@ export interface TableTypeTable {
 	subject_kind: Generated<string>;
 	followup_months: number | null;
 	retention_months: Generated<number>;
+	/** months an aanmelding that never became a case (afgewezen, ingetrokken) is kept (0011) */
+	request_retention_months: Generated<number>;
 	updated_at: Timestamp | null;
 }
 
@@ -205,6 +207,8 @@ export interface RequestTable {
 	relapse_case_id: number | null;
 	created_at: Timestamp;
 	updated_at: Timestamp;
+	/** when the retention job removed its personal data (a request that never became a case) */
+	purged_at: Generated<Timestamp | null>;
 }
 
 export interface RegieAssignmentTable {
