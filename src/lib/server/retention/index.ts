@@ -233,6 +233,10 @@ async function rewriteMeetingDoc(trx: Executor, name: string, caseId: number, ne
 			}
 		}
 		const scrub = scrubMeetingDoc(doc, caseId, needles);
+		const quarantined = await trx.selectFrom('doc_update_quarantine').select('id').where('doc_name', '=', name).executeTakeFirst();
+		// a snapshot alone holds no deleted content (the hub's documents collect it): when the case
+		// is not in it and no log follows it, there is nothing to rewrite
+		if (scrub.agendaItems + scrub.decisions + scrub.noteLines === 0 && updates.length === 0 && !quarantined) return null;
 		const state = Y.encodeStateAsUpdate(doc);
 		const upto = updates.at(-1)?.id ?? snapshot?.last_update_id ?? 0;
 		await trx.deleteFrom('doc_updates').where('doc_name', '=', name).where('id', '<=', upto).execute();
