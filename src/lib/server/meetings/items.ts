@@ -4,7 +4,7 @@ import { authorize, type Actor } from '../policy/index';
 import { recordAudit } from '../audit/index';
 import { casesWithoutCasusregisseur } from '../cases/regie';
 import { tableTypeOfTable } from '../tables/types';
-import { meetingState, refuseWhenClosed } from './control';
+import { fullMeetingState, refuseWhenClosed } from './control';
 import { caseSnapshot, hasLegacyAgenda, migrateLegacyAgenda, readAgenda, updateAgendaItem } from '../../shared/documents';
 import { templateMissing, type Attendee, type AttendeeKind } from '../../shared/tables';
 import type { MeetingState } from '../../shared/live';
@@ -68,7 +68,7 @@ export async function closeItem(
 		.where('meeting_id', '=', meeting.id)
 		.where('item_id', '=', item.id)
 		.executeTakeFirst();
-	if (already) return meetingState(ctx, actor, meeting.id);
+	if (already) return fullMeetingState(ctx, meeting.id);
 
 	let caseId: number | null = null;
 	let missing: string[] = [];
@@ -134,7 +134,8 @@ export async function closeItem(
 		});
 	});
 	await hub.change(`meeting:${meeting.id}`, 'item closed', (doc) => updateAgendaItem(doc, item.id, { status: 'besproken' }));
-	return meetingState(ctx, actor, meeting.id);
+	// the whole state: the live server sends each member what the policy lets them see
+	return fullMeetingState(ctx, meeting.id);
 }
 
 /** The client's side at one bespreking: parents, the young person, household, network. */
