@@ -75,6 +75,7 @@ describe('a decision and a closure reason about T150-2026-014 in a meeting where
 	let itemId: string;
 	let police: { meeting: DocClient; raw: ReturnType<typeof rawDocSocket>; live: Awaited<ReturnType<typeof listener>> };
 	let member: { meeting: DocClient; bespreking: DocClient; live: Awaited<ReturnType<typeof listener>> };
+	let chairMeeting: DocClient;
 
 	beforeAll(async () => {
 		meetingId = (
@@ -85,7 +86,7 @@ describe('a decision and a closure reason about T150-2026-014 in a meeting where
 		c014 = caseId(db, 'T150-2026-014');
 
 		// the chair's laptop puts 014 and the rondvraag on the agenda
-		const chairMeeting = await openDoc('voorzitter', `meeting:${meetingId}`);
+		chairMeeting = await openDoc('voorzitter', `meeting:${meetingId}`);
 		itemId = addAgendaItem(chairMeeting.doc, { caseId: c014, caseCode: 'T150-2026-014', title: 'Terugkomcasus', plannedMinutes: 15, status: 'gepland' });
 		const rondvraag = addAgendaItem(chairMeeting.doc, { caseId: null, caseCode: null, title: 'Rondvraag', plannedMinutes: 5, status: 'gepland' });
 		await waitFor('the agenda to be stored', () => readAgenda(docFromDatabase(db, `meeting:${meetingId}`).doc).length >= 2);
@@ -173,5 +174,17 @@ describe('a decision and a closure reason about T150-2026-014 in a meeting where
 		expect(verslag.body).toContain(DECISION);
 		expect(verslag.body).toContain(REASON);
 		expect(verslag.body).toContain(GENERAL);
+	});
+
+	it('a case decision that a page from before this release still writes into the meeting document moves to the bespreking document at the next page load', async () => {
+		const STALE = 'CANARY-oud-014 besluit van een laptop met de oude pagina';
+		addDecision(chairMeeting.doc, itemId, STALE);
+		await waitFor('the stale decision to reach the police document', () => readDecisions(police.meeting.doc).some((d) => d.text === STALE));
+		const page = await request(server.url, `/overleg/${meetingId}/__data.json`, { cookie: await as('geen-toegang') });
+		expect(page.status).toBe(200);
+		await waitFor('the stale decision to leave the meeting document', () => !readDecisions(police.meeting.doc).some((d) => d.text === STALE));
+		await waitFor('the stale decision to reach the bespreking document', () => readDecisions(member.bespreking.doc).some((d) => d.text === STALE));
+		expect(readDecisions(member.bespreking.doc).map((d) => d.text)).toEqual([DECISION, STALE]);
+		expect(readDecisions(police.meeting.doc).map((d) => d.text)).toEqual([GENERAL]);
 	});
 });

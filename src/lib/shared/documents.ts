@@ -335,14 +335,31 @@ export function readDecisions(doc: Y.Doc): Decision[] {
 	return firstOfEach(list);
 }
 
-export function addDecision(doc: Y.Doc, itemId: string, text: string): void {
+/** Adds a decision at the end (`id` only to move an existing decision, keeping its id). */
+export function addDecision(doc: Y.Doc, itemId: string, text: string, id: string = newId()): void {
 	doc.transact(() => {
 		const map = new Y.Map<unknown>();
-		map.set('id', newId());
+		map.set('id', id);
 		map.set('itemId', itemId);
 		map.set('text', text);
 		decisionsOf(doc).push([map]);
 	});
+}
+
+/** Deletes every copy of the decisions with these ids; returns how many entries went. */
+export function removeDecisions(doc: Y.Doc, ids: Set<string>): number {
+	const list = decisionsOf(doc);
+	let removed = 0;
+	doc.transact(() => {
+		for (let i = list.length - 1; i >= 0; i--) {
+			const m = list.get(i);
+			if (m instanceof Y.Map && ids.has(str(m, 'id'))) {
+				list.delete(i, 1);
+				removed += 1;
+			}
+		}
+	});
+	return removed;
 }
 
 // ---- case document ----
