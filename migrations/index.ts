@@ -10,6 +10,7 @@ import * as m0008 from './0008_audit_counts';
 import * as m0009 from './0009_totp_step';
 import * as m0010 from './0010_doc_update_quarantine';
 import * as m0011 from './0011_request_retention';
+import * as m0012 from './0012_case_decisions_to_bespreking';
 
 /** Static list so the migrations bundle and run the same under tsx, Vite and Vitest. */
 const migrations: Record<string, Migration> = {
@@ -23,7 +24,8 @@ const migrations: Record<string, Migration> = {
 	'0008_audit_counts': m0008,
 	'0009_totp_step': m0009,
 	'0010_doc_update_quarantine': m0010,
-	'0011_request_retention': m0011
+	'0011_request_retention': m0011,
+	'0012_case_decisions_to_bespreking': m0012
 };
 
 export const migrationProvider: MigrationProvider = {

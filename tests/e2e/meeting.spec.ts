@@ -212,6 +212,20 @@ test('een overleg van openen tot sluiten, met gedeeld scherm en drie laptops', a
 			await expect(row.getByRole('cell').nth(1)).toHaveText('F.E.A., Sociaal Team Voorbeeld');
 		});
 
+		await test.step('voorzitter legt een besluit vast bij 014: wie de casus mag zien leest het, de politie niet', async () => {
+			const decision = 'Budgetbeheer gaat voor: de woningcorporatie wacht met ontbinden tot 1 juli.';
+			await chair.page.getByLabel('Besluit vastleggen').fill(decision);
+			await chair.page.getByRole('button', { name: 'Vastleggen', exact: true }).click();
+			await expect(chair.page.getByLabel('Besluit vastleggen')).toHaveValue('');
+			for (const l of [chair, deelnemer, secretaris]) {
+				await expect(l.page.getByTestId('besluiten')).toContainText(decision);
+			}
+			// the police laptop shows no decisions of 014, not even the heading; the notes say they are general
+			await expect(politie.page.getByTestId('besluiten')).toHaveCount(0);
+			await expect(politie.page.getByText(decision)).toHaveCount(0);
+			await expect(politie.page.getByText('Zichtbaar voor alle leden; geen casusinformatie.')).toBeVisible();
+		});
+
 		await test.step('toegankelijkheid en schermafdrukken tijdens de bespreking', async () => {
 			await expectNoAxeViolations(chair.page, { soft: true });
 			await expectNoAxeViolations(deelnemer.page, { soft: true });
@@ -238,6 +252,11 @@ test('een overleg van openen tot sluiten, met gedeeld scherm en drie laptops', a
 			await chair.page.getByRole('button', { name: 'Afronden', exact: true }).click();
 			await expect(screenAgenda.getByRole('listitem').filter({ hasText: CASE_B.code })).toContainText('Afgerond');
 			await expect(chair.page.getByTestId('punt-afgerond')).toContainText('Het OM en de politie kiezen samen een regisseur.');
+			// the reasons are about 015: the police (access) read them, the Sociaal Team (no access) only that it closed
+			await expect(politie.page.getByTestId('punt-afgerond')).toContainText('Het OM en de politie kiezen samen een regisseur.');
+			await expect(deelnemer.page.getByTestId('punt-afgerond')).toBeVisible();
+			await expect(deelnemer.page.getByTestId('punt-afgerond')).not.toContainText('kiezen samen een regisseur');
+			await expect(deelnemer.page.getByTestId('punt-afgerond')).not.toContainText('De politie levert de situatie');
 			for (const l of laptops) await expect(itemHeading(l.page)).toHaveText(`${CASE_B.code}: ${CASE_B.title}`);
 			// the police have access to 015
 			await expect(politie.page.getByText(NO_ACCESS)).toHaveCount(0);

@@ -3,7 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { NO_MIGRATIONS, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import * as Y from 'yjs';
 import { migrator, openDatabase, type Db } from '../../src/lib/server/db/index';
+import * as m0012 from '../../migrations/0012_case_decisions_to_bespreking';
+import { addAgendaItem, addDecision, besprekingDocName, meetingNotesOf, minutesText, readAgenda, readDecisions } from '../../src/lib/shared/documents';
+import { docFromDatabase, rawStoredBytes } from './helpers/realtime';
 
 /**
  * The migrations on a real SQLite file: all the way up, all the way down, and up again. An
@@ -127,5 +132,110 @@ describe('migrating up, down and up again', () => {
 		await expect(
 			db.insertInto('case_access').values({ ...grant, organisation_id: 9_999 }).execute()
 		).rejects.toThrow(/FOREIGN KEY/);
+	});
+});
+
+/**
+ * 0012: decisions recorded at an agenda item about a case move from the meeting document (which
+ * every member reads) into that case's bespreking document (the case's access). Stored the way
+ * the server stores documents: a snapshot and an update log, replayed as the hub does.
+ */
+describe('0012: case decisions move from the meeting document to the bespreking document', () => {
+	const CASE_DECISION = 'CANARY-0012-besluit: het OM wacht met vervolging zolang de schuldhulp loopt';
+	const SECOND_CASE_DECISION = 'CANARY-0012-tweede: de GGZ plant de intake binnen twee weken';
+	const PURGED_DECISION = 'CANARY-0012-opgeschoond: besluit over een casus die al is opgeschoond';
+	const GENERAL_DECISION = 'De volgende vergadering is op 12 maart in het gemeentehuis.';
+	let mdir: string;
+	let mdb: Db;
+	let raw: Database.Database;
+	let caseA: number;
+	let caseB: number;
+	let purged: number;
+	const meetingId = 7;
+	const meetingDoc = `meeting:${meetingId}`;
+
+	beforeAll(async () => {
+		mdir = fs.mkdtempSync(path.join(os.tmpdir(), 'casustafel-migration-0012-'));
+		const file = path.join(mdir, 'casustafel.sqlite');
+		mdb = openDatabase(file);
+		const { error } = await migrator(mdb).migrateTo('0010_doc_update_quarantine');
+		expect(error).toBeUndefined();
+		const at = new Date('2026-03-02T09:00:00Z').toISOString();
+		const type = await mdb.insertInto('table_types').values({ slug: 't', name: 'T', purpose: 'T', leefgebieden: '[]', created_at: at }).returning('id').executeTakeFirstOrThrow();
+		const table = await mdb.insertInto('case_tables').values({ table_type_id: type.id, name: 'Tafel', code_prefix: 'TT', created_at: at }).returning('id').executeTakeFirstOrThrow();
+		const newCase = async (code: string) =>
+			(await mdb.insertInto('cases').values({ case_table_id: table.id, code, title: 't', subject_kind: 'persoon', subject_name: 'n', status: 'besproken', created_at: at }).returning('id').executeTakeFirstOrThrow()).id;
+		caseA = await newCase('TT-1');
+		caseB = await newCase('TT-2');
+		purged = await newCase('TT-3');
+		await mdb.updateTable('cases').set({ purged_at: at }).where('id', '=', purged).execute();
+
+		// the meeting document as a chair made it: the agenda in one stored update (part of it in
+		// the snapshot), decisions typed later, one by one, in the log
+		const doc = new Y.Doc();
+		const rows: Uint8Array[] = [];
+		doc.on('update', (u: Uint8Array) => rows.push(u));
+		const opening = addAgendaItem(doc, { caseId: null, caseCode: null, title: 'Opening en mededelingen', plannedMinutes: 5, status: 'besproken' });
+		const itemA = addAgendaItem(doc, { caseId: caseA, caseCode: 'TT-1', title: 'Jongvolwassene', plannedMinutes: 20, status: 'besproken' });
+		const itemB = addAgendaItem(doc, { caseId: caseB, caseCode: 'TT-2', title: 'Gezin', plannedMinutes: 20, status: 'besproken' });
+		const itemPurged = addAgendaItem(doc, { caseId: purged, caseCode: 'TT-3', title: 'Oud', plannedMinutes: 20, status: 'besproken' });
+		const snapshot = Y.encodeStateAsUpdate(doc);
+		rows.length = 0;
+		addDecision(doc, itemA, CASE_DECISION);
+		addDecision(doc, opening, GENERAL_DECISION);
+		addDecision(doc, itemB, SECOND_CASE_DECISION);
+		addDecision(doc, itemPurged, PURGED_DECISION);
+		meetingNotesOf(doc).insert(0, 'Algemene notitie.');
+		raw = new Database(file);
+		raw.prepare('insert into doc_snapshots (doc_name, state, last_update_id, updated_at) values (?, ?, 0, ?)').run(meetingDoc, Buffer.from(snapshot), at);
+		for (const u of rows) raw.prepare('insert into doc_updates (doc_name, data, created_at) values (?, ?, ?)').run(meetingDoc, Buffer.from(u), at);
+		// the case already has minutes in its bespreking document
+		const minutes = new Y.Doc();
+		minutesText(minutes).insert(0, 'Verslag van TT-1.');
+		raw.prepare('insert into doc_updates (doc_name, data, created_at) values (?, ?, ?)').run(besprekingDocName(meetingId, caseA), Buffer.from(Y.encodeStateAsUpdate(minutes)), at);
+		doc.destroy();
+		minutes.destroy();
+	});
+
+	afterAll(async () => {
+		raw?.close();
+		await mdb?.destroy();
+		fs.rmSync(mdir, { recursive: true, force: true });
+	});
+
+	const decisionsIn = (name: string) => readDecisions(docFromDatabase(raw, name).doc);
+
+	it('A decision about a case ends up in its bespreking document and no longer in the meeting document, bytes included; general decisions and notes stay.', async () => {
+		expect(decisionsIn(meetingDoc).map((d) => d.text)).toEqual([CASE_DECISION, GENERAL_DECISION, SECOND_CASE_DECISION, PURGED_DECISION]);
+		const idA = decisionsIn(meetingDoc)[0]!.id;
+
+		const { error } = await migrator(mdb).migrateToLatest();
+		expect(error).toBeUndefined();
+
+		const meeting = docFromDatabase(raw, meetingDoc).doc;
+		expect(readDecisions(meeting).map((d) => d.text)).toEqual([GENERAL_DECISION]);
+		expect(meetingNotesOf(meeting).toString()).toBe('Algemene notitie.');
+		expect(readAgenda(meeting).map((i) => i.caseCode)).toEqual([null, 'TT-1', 'TT-2', 'TT-3']);
+		// what a member downloading the meeting document could get: none of the case decisions
+		const stored = rawStoredBytes(raw, meetingDoc).toString('latin1');
+		for (const text of [CASE_DECISION, SECOND_CASE_DECISION, PURGED_DECISION]) expect(stored).not.toContain(text.slice(0, 20));
+		expect(stored).toContain(GENERAL_DECISION.slice(0, 20));
+
+		const a = docFromDatabase(raw, besprekingDocName(meetingId, caseA)).doc;
+		expect(readDecisions(a)).toEqual([{ id: idA, itemId: expect.any(String), text: CASE_DECISION }]);
+		expect(minutesText(a).toString()).toBe('Verslag van TT-1.');
+		expect(decisionsIn(besprekingDocName(meetingId, caseB)).map((d) => d.text)).toEqual([SECOND_CASE_DECISION]);
+		// a purged case gets nothing back: its decision is gone, not moved
+		expect(rawStoredBytes(raw, besprekingDocName(meetingId, purged)).length).toBe(0);
+	});
+
+	it('Running 0012 again changes nothing: no second copy, no new rows.', async () => {
+		const count = () => (raw.prepare('select count(*) as n from doc_updates').get() as { n: number }).n;
+		const before = count();
+		await m0012.up(mdb);
+		expect(count()).toBe(before);
+		expect(decisionsIn(besprekingDocName(meetingId, caseA)).map((d) => d.text)).toEqual([CASE_DECISION]);
+		expect(decisionsIn(besprekingDocName(meetingId, caseB)).map((d) => d.text)).toEqual([SECOND_CASE_DECISION]);
+		expect(decisionsIn(meetingDoc).map((d) => d.text)).toEqual([GENERAL_DECISION]);
 	});
 });

@@ -104,7 +104,7 @@ afterAll(async () => {
 });
 
 /** A sentence of each case's content that only its viewers may read. */
-const SEEDED_014 = ['Straf en zorg worden gecombineerd', 'Rens werkt mee aan schuldhulp', 'Intake verslavingszorg plannen'];
+const SEEDED_014 = ['Straf en zorg worden gecombineerd', 'Straf en zorg combineren: het OM wacht', 'Rens werkt mee aan schuldhulp', 'Intake verslavingszorg plannen'];
 
 describe('the verslag of the closed Top 150 meeting', () => {
 	it('voorzitter and deelnemer (Sociaal Team, access) get T150-2026-014 with its minutes, agreements, actions and regie; in PDF and .docx alike', async () => {
@@ -149,9 +149,10 @@ describe('a meeting filled from the laptops', () => {
 	} as const;
 	const GENERAL = ['Besluit-rondvraag: volgende keer evaluatie.', 'Notitie-algemeen: de zaal was te klein.'] as const;
 
+	let items = { i014: '', i015: '', i016: '' };
 	beforeAll(async () => {
 		meetingId = meetingOf('gepland');
-		// the chair's laptop: the agenda, decisions and notes in the meeting document
+		// the chair's laptop: the agenda, general decisions and notes in the meeting document
 		await edit('voorzitter', `meeting:${meetingId}`, ({ doc }) => {
 			const item = (caseIdValue: number | null, code: string | null, title: string) =>
 				addAgendaItem(doc, { caseId: caseIdValue, caseCode: code, title, plannedMinutes: 10, status: 'gepland' });
@@ -159,12 +160,14 @@ describe('a meeting filled from the laptops', () => {
 			const i015 = item(c015(), 'T150-2026-015', 'Overlast in de wijk, verslaving');
 			const i016 = item(c016(), 'T150-2026-016', 'Nieuwe aanmelding, nog te beoordelen');
 			const rondvraag = item(null, null, 'Rondvraag');
-			addDecision(doc, i014, CONTENT['T150-2026-014'][0]);
-			addDecision(doc, i015, CONTENT['T150-2026-015'][0]);
-			addDecision(doc, i016, CONTENT['T150-2026-016'][0]);
 			addDecision(doc, rondvraag, GENERAL[0]);
 			meetingNotesOf(doc).insert(0, GENERAL[1]);
+			items = { i014, i015, i016 };
 		});
+		// a case's decisions: in its bespreking document, as the chair's laptop records them
+		await edit('voorzitter', besprekingDocName(meetingId, c014()), ({ doc }) => addDecision(doc, items.i014, CONTENT['T150-2026-014'][0]));
+		await edit('voorzitter', besprekingDocName(meetingId, c015()), ({ doc }) => addDecision(doc, items.i015, CONTENT['T150-2026-015'][0]));
+		await edit('voorzitter', besprekingDocName(meetingId, c016()), ({ doc }) => addDecision(doc, items.i016, CONTENT['T150-2026-016'][0]));
 		// the cases, each written by someone whose organisation has access
 		await edit('deelnemer', `case:${c014()}`, ({ doc }) => {
 			caseTextOf(doc, 'plan').insert(0, CONTENT['T150-2026-014'][1]);

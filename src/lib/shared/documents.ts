@@ -6,12 +6,15 @@ import { compareKeys, isOrderKey, keyBetween, spreadKeys } from './order-key';
  * The shape of the two shared documents, one module for browser and server.
  *
  * meeting:<id>  agenda (order, case reference, non-identifying title, planned minutes, status),
- *               meeting notes, decisions. Written by voorzitter and secretaris.
+ *               general notes and the decisions of general items (opening, mededelingen,
+ *               rondvraag): what every member of the table may see, never case content.
+ *               Written by voorzitter and secretaris.
  * case:<id>     situatie, zorgen, what the young person and parents want, goals per leefgebied,
  *               actions and agreements. Written by members whose organisation has access.
  * bespreking:<meetingId>:<caseId>
- *               the minutes of that case at that meeting: the case's access, read-only once
- *               the meeting is closed.
+ *               the minutes of that case at that meeting, the family's voice and the decisions
+ *               of the agenda items about that case: the case's access, read-only once the
+ *               meeting is closed.
  */
 
 export const AGENDA_STATUSES = ['gepland', 'besproken', 'aangehouden'] as const;
@@ -102,7 +105,20 @@ export const agendaItemsOf = (doc: Y.Doc) => doc.getMap<unknown>('agendaItems');
 /** The agenda of documents stored before agendaItems: read and emptied, never written. */
 export const legacyAgendaOf = (doc: Y.Doc) => doc.getArray<unknown>('agenda');
 export const meetingNotesOf = (doc: Y.Doc) => doc.getText('notes');
+/**
+ * The decisions of a document: in a meeting document those of general items, in a bespreking
+ * document those of the items about its case (see decisionDocName). Same shape in both.
+ */
 export const decisionsOf = (doc: Y.Doc) => doc.getArray<Y.Map<unknown>>('decisions');
+
+/**
+ * One rule for case content: a decision about a case lives where the case's access governs it,
+ * the case's bespreking document of this meeting; only an item without a case keeps its
+ * decisions in the meeting document that every member reads.
+ */
+export function decisionDocName(meetingId: number, item: Pick<AgendaItem, 'caseId'>): string {
+	return item.caseId === null ? `meeting:${meetingId}` : besprekingDocName(meetingId, item.caseId);
+}
 
 function str(map: Y.Map<unknown>, key: string, fallback = ''): string {
 	const v = map.get(key);
@@ -319,14 +335,31 @@ export function readDecisions(doc: Y.Doc): Decision[] {
 	return firstOfEach(list);
 }
 
-export function addDecision(doc: Y.Doc, itemId: string, text: string): void {
+/** Adds a decision at the end (`id` only to move an existing decision, keeping its id). */
+export function addDecision(doc: Y.Doc, itemId: string, text: string, id: string = newId()): void {
 	doc.transact(() => {
 		const map = new Y.Map<unknown>();
-		map.set('id', newId());
+		map.set('id', id);
 		map.set('itemId', itemId);
 		map.set('text', text);
 		decisionsOf(doc).push([map]);
 	});
+}
+
+/** Deletes every copy of the decisions with these ids; returns how many entries went. */
+export function removeDecisions(doc: Y.Doc, ids: Set<string>): number {
+	const list = decisionsOf(doc);
+	let removed = 0;
+	doc.transact(() => {
+		for (let i = list.length - 1; i >= 0; i--) {
+			const m = list.get(i);
+			if (m instanceof Y.Map && ids.has(str(m, 'id'))) {
+				list.delete(i, 1);
+				removed += 1;
+			}
+		}
+	});
+	return removed;
 }
 
 // ---- case document ----
@@ -350,6 +383,15 @@ export const goalText = (doc: Y.Doc, leefgebied: string) => doc.getText(`doel:${
  */
 export const besprekingDocName = (meetingId: number, caseId: number) => `bespreking:${meetingId}:${caseId}`;
 export const minutesText = (doc: Y.Doc) => doc.getText('verslag');
+/**
+ * The fixed root types of a bespreking document (a hub may refuse others): the minutes, the
+ * decisions of the case's agenda items (decisionsOf). The family's voice fields `stem:<who>`
+ * come on top (VOICE_FIELDS in tables.ts).
+ */
+export const BESPREKING_ROOTS = {
+	verslag: 'text',
+	decisions: 'array'
+} as const;
 
 /** Decisions the case document holds as values, such as TWS's financing (Jeugdwet or Wmo). */
 export const caseFieldsOf = (doc: Y.Doc) => doc.getMap<string>('velden');

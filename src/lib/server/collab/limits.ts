@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
 import { CASE_TEXT_KEYS } from '../../shared/tables';
-import { MEETING_ROOTS as MEETING_ROOT_TYPES } from '../../shared/documents';
+import { BESPREKING_ROOTS as BESPREKING_ROOT_TYPES, MEETING_ROOTS as MEETING_ROOT_TYPES } from '../../shared/documents';
 import { CLOSE_INVALID, CLOSE_TOO_LARGE } from './protocol';
 
 /**
@@ -72,7 +72,7 @@ const tooLarge = (reason: string): Refusal => ({ code: CLOSE_TOO_LARGE, reason: 
 
 const MEETING_ROOTS = new Set<string>(Object.keys(MEETING_ROOT_TYPES));
 const CASE_ROOTS = new Set<string>([...CASE_TEXT_KEYS, 'acties', 'velden']);
-const BESPREKING_ROOTS = new Set(['verslag']);
+const BESPREKING_ROOTS = new Set<string>(Object.keys(BESPREKING_ROOT_TYPES));
 /** a leefgebied's goal text: `doel:<leefgebied>` (table types name their own leefgebieden) */
 const GOAL_ROOT = /^doel:[^\u0000-\u001f]{1,80}$/u;
 /** a voice field of the minutes: `stem:jongere`, `stem:ouders`, ... */

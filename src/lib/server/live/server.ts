@@ -17,6 +17,7 @@ import {
 	type Ack,
 	type ClientToServerEvents,
 	type LiveErrorCode,
+	type MeetingState,
 	type PresenceEntry,
 	type ServerToClientEvents,
 	type SocketData
@@ -28,6 +29,7 @@ import {
 	openMeeting,
 	roleAtMeeting,
 	setCurrentItem,
+	stateFor,
 	timerCommand
 } from '../meetings/control';
 import { can, type Actor } from '../policy/index';
@@ -39,7 +41,7 @@ export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Reco
 
 const meetingRoom = (id: number) => `meeting:${id}`;
 
-function actorOf(socket: LiveSocket): Actor {
+function actorOf(socket: { data: SocketData }): Actor {
 	return { userId: socket.data.userId, organisationId: socket.data.organisationId, isAdmin: socket.data.isAdmin };
 }
 
@@ -176,7 +178,26 @@ export function createLiveServer(server: http.Server, ctx: AppContext): LiveServ
 	}
 
 	async function broadcastPresence(meetingId: number) {
+		// who is in the room, with organisation and table role: what every member may see
 		live.to(meetingRoom(meetingId)).emit('meeting:presence', { meetingId, presence: await presence(meetingId) });
+	}
+
+	/**
+	 * The new meeting state to everyone in the meeting, each socket its own copy through the
+	 * policy (stateFor): the reasons an item about a case was closed with reach only those who
+	 * may view that case. Never one emit to the whole room.
+	 */
+	async function broadcastState(state: MeetingState) {
+		const sockets = await live.in(meetingRoom(state.meetingId)).fetchSockets();
+		const perUser = new Map<number, Promise<MeetingState>>();
+		for (const s of sockets) {
+			let own = perUser.get(s.data.userId);
+			if (!own) {
+				own = stateFor(ctx, actorOf(s), state);
+				perUser.set(s.data.userId, own);
+			}
+			s.emit('meeting:state', await own);
+		}
 	}
 
 	/** Validates, runs, acks, and broadcasts the new state to everyone in the meeting. */
@@ -192,8 +213,8 @@ export function createLiveServer(server: http.Server, ctx: AppContext): LiveServ
 			try {
 				if (!(await personActed(socket, ack as (answer: Ack<never>) => void))) return;
 				const state = await run(parsed.data);
-				live.to(meetingRoom(state.meetingId)).emit('meeting:state', state);
-				ack({ ok: true, data: state });
+				await broadcastState(state);
+				ack({ ok: true, data: await stateFor(ctx, actorOf(socket), state) });
 			} catch (error) {
 				ack(failure(ctx, error));
 			}

@@ -67,7 +67,43 @@ function toState(m: Awaited<ReturnType<typeof row>>, now: Date): MeetingState {
 
 export async function meetingState(ctx: AppContext, actor: Actor, meetingId: number): Promise<MeetingState> {
 	await authorize(ctx.db, actor, 'meeting.view', { kind: 'meeting', meetingId });
+	return stateFor(ctx, actor, toState(await row(ctx, meetingId), ctx.now()));
+}
+
+/**
+ * The whole state, case content included: only for a caller that has authorized the actor and
+ * hands it on through stateFor (the live server does, per socket).
+ */
+export async function fullMeetingState(ctx: AppContext, meetingId: number): Promise<MeetingState> {
 	return toState(await row(ctx, meetingId), ctx.now());
+}
+
+/**
+ * The meeting state as one member may receive it. That an agenda item is closed, when and by
+ * whom is agenda data for every member; what the template missed and the reasons given to close
+ * it anyway are case content, kept for those who may view the case (policy 'case.view').
+ * `cache` (per case id) lets a caller that serves many sockets of one user ask once.
+ */
+export async function stateFor(
+	ctx: AppContext,
+	actor: Actor,
+	state: MeetingState,
+	cache: Map<number, boolean> = new Map()
+): Promise<MeetingState> {
+	const closedItems: ItemClosure[] = [];
+	for (const c of state.closedItems) {
+		if (c.caseId === null) {
+			closedItems.push(c);
+			continue;
+		}
+		let may = cache.get(c.caseId);
+		if (may === undefined) {
+			may = await can(ctx.db, actor, 'case.view', { kind: 'case', caseId: c.caseId });
+			cache.set(c.caseId, may);
+		}
+		closedItems.push(may ? c : { ...c, templateMissing: [], templateReason: null, regieReason: null });
+	}
+	return { ...state, closedItems };
 }
 
 export async function mayRunMeeting(ctx: AppContext, actor: Actor, meetingId: number): Promise<boolean> {
@@ -85,6 +121,7 @@ async function runCommand(
 	const current = await row(ctx, meetingId);
 	const set = change(current, now);
 	if (Object.keys(set).length > 0) await ctx.db.updateTable('meetings').set(set).where('id', '=', meetingId).execute();
+	// unfiltered: the live server sends it to each socket through stateFor
 	return toState(await row(ctx, meetingId), now);
 }
 

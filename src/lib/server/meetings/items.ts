@@ -4,8 +4,18 @@ import { authorize, type Actor } from '../policy/index';
 import { recordAudit } from '../audit/index';
 import { casesWithoutCasusregisseur } from '../cases/regie';
 import { tableTypeOfTable } from '../tables/types';
-import { meetingState, refuseWhenClosed } from './control';
-import { caseSnapshot, hasLegacyAgenda, migrateLegacyAgenda, readAgenda, updateAgendaItem } from '../../shared/documents';
+import { fullMeetingState, refuseWhenClosed } from './control';
+import {
+	addDecision,
+	besprekingDocName,
+	caseSnapshot,
+	hasLegacyAgenda,
+	migrateLegacyAgenda,
+	readAgenda,
+	readDecisions,
+	removeDecisions,
+	updateAgendaItem
+} from '../../shared/documents';
 import { templateMissing, type Attendee, type AttendeeKind } from '../../shared/tables';
 import type { MeetingState } from '../../shared/live';
 
@@ -45,6 +55,39 @@ export async function migrateAgenda(ctx: AppContext, meetingId: number): Promise
 }
 
 /**
+ * One rule for case content: a decision about a case belongs in the case's bespreking document.
+ * Migration 0012 moved the stored ones; a page loaded before that release can still write one
+ * into the meeting document. This moves any such decision (same id, once) and deletes it from
+ * the meeting document; a decision of a purged case is only deleted. Returns how many moved.
+ */
+export async function moveCaseDecisions(ctx: AppContext, meetingId: number): Promise<number> {
+	const hub = ctx.realtime?.hub;
+	if (!hub) return 0;
+	const name = `meeting:${meetingId}`;
+	const stray = await hub.read(name, (doc) => {
+		const caseOf = new Map(readAgenda(doc).flatMap((i) => (i.caseId !== null ? [[i.id, i.caseId] as const] : [])));
+		return readDecisions(doc).flatMap((d) => (caseOf.has(d.itemId) ? [{ ...d, caseId: caseOf.get(d.itemId)! }] : []));
+	});
+	if (stray.length === 0) return 0;
+	let moved = 0;
+	for (const caseId of new Set(stray.map((d) => d.caseId))) {
+		const c = await ctx.db.selectFrom('cases').select('purged_at').where('id', '=', caseId).executeTakeFirst();
+		if (c?.purged_at) continue;
+		await hub.change(besprekingDocName(meetingId, caseId), 'case decisions moved', (doc) => {
+			const present = new Set(readDecisions(doc).map((d) => d.id));
+			for (const d of stray) {
+				if (d.caseId !== caseId || present.has(d.id)) continue;
+				addDecision(doc, d.itemId, d.text, d.id);
+				moved += 1;
+			}
+		});
+	}
+	await hub.change(name, 'case decisions moved', (doc) => void removeDecisions(doc, new Set(stray.map((d) => d.id))));
+	ctx.log.info({ doc: name, moved }, 'case decisions moved to their bespreking documents');
+	return moved;
+}
+
+/**
  * Closes (rondt af) an agenda item, a server command because it is a decision that must hold:
  * the case document is checked against the table's output template, and the case must have a
  * casusregisseur. Either may be missing only with an explicit reason, which is recorded with
@@ -68,7 +111,7 @@ export async function closeItem(
 		.where('meeting_id', '=', meeting.id)
 		.where('item_id', '=', item.id)
 		.executeTakeFirst();
-	if (already) return meetingState(ctx, actor, meeting.id);
+	if (already) return fullMeetingState(ctx, meeting.id);
 
 	let caseId: number | null = null;
 	let missing: string[] = [];
@@ -134,7 +177,8 @@ export async function closeItem(
 		});
 	});
 	await hub.change(`meeting:${meeting.id}`, 'item closed', (doc) => updateAgendaItem(doc, item.id, { status: 'besproken' }));
-	return meetingState(ctx, actor, meeting.id);
+	// the whole state: the live server sends each member what the policy lets them see
+	return fullMeetingState(ctx, meeting.id);
 }
 
 /** The client's side at one bespreking: parents, the young person, household, network. */

@@ -5,7 +5,7 @@ import type { TableRole } from '../../shared/roles';
 import type { Attendee, RegieState, TableTypeConfig } from '../../shared/tables';
 import { regieState } from '../cases/regie';
 import { tableTypeOfTable } from '../tables/types';
-import { attendance, migrateAgenda } from './items';
+import { attendance, migrateAgenda, moveCaseDecisions } from './items';
 
 export interface MeetingCase {
 	id: number;
@@ -51,6 +51,8 @@ export async function meetingView(ctx: AppContext, actor: Actor, meetingId: numb
 	// (readers read both, so the page works without it)
 	if (meeting.status !== 'gesloten') {
 		await migrateAgenda(ctx, meetingId).catch((err) => ctx.log.error({ err, meetingId }, 'migrating the agenda failed'));
+		// a decision about a case that an old page wrote into the meeting document moves to the case
+		await moveCaseDecisions(ctx, meetingId).catch((err) => ctx.log.error({ err, meetingId }, 'moving case decisions failed'));
 	}
 	// authorize() above guarantees membership
 	const role = (await roleAt(db, actor.userId, meeting.tableId))!;

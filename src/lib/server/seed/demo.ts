@@ -292,13 +292,14 @@ async function seedFollowUp(trx: Executor, now: Date, ids: SeededIds) {
 		addAction(doc, action('Intake verslavingszorg plannen', lotte, -3, 'open', 'Gezondheid'));
 		addAction(doc, action('Tijdelijke woonplek regelen', fatima, -7, 'gedaan', 'Wonen'));
 	});
-	// the past meeting's own document: its agenda (the item the closure above refers to) and a decision
+	// the past meeting's own document: its agenda (the item the closure above refers to)
 	await seedDocument(trx, now, `meeting:${past}`, (doc) => {
 		addAgendaItem(doc, { caseId: caseId('T150-2026-014'), caseCode: 'T150-2026-014', title: 'Jongvolwassene, herhaalde inbraken en schulden', plannedMinutes: 20, status: 'besproken' }, 'demo-t150-014');
-		addDecision(doc, 'demo-t150-014', 'Straf en zorg combineren: het OM wacht met vervolging zolang schuldhulp en verslavingszorg lopen.');
 	});
+	// the case's minutes and its decision: where the case's access governs them
 	await seedDocument(trx, now, besprekingDocName(past, caseId('T150-2026-014')), (doc) => {
 		minutesText(doc).insert(0, 'Situatie in kaart gebracht. Straf en zorg worden gecombineerd: het OM wacht met vervolging zolang Rens meewerkt aan schuldhulp en verslavingszorg.');
+		addDecision(doc, 'demo-t150-014', 'Straf en zorg combineren: het OM wacht met vervolging zolang schuldhulp en verslavingszorg lopen.');
 	});
 	for (const [code, kind, who, meetingId, when] of regie) {
 		await trx

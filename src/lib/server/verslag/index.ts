@@ -300,8 +300,16 @@ export async function buildVerslag(ctx: AppContext, actor: Actor, meetingId: num
 		const voiceKeys = voiceFields(type.subjectKind);
 		const bespreking = await hub.read(besprekingDocName(meetingId, id), (doc) => ({
 			minutes: minutesText(doc).toString(),
-			voice: voiceKeys.map((v) => ({ label: v.label, text: doc.getText(v.key).toString() }))
+			voice: voiceKeys.map((v) => ({ label: v.label, text: doc.getText(v.key).toString() })),
+			decisions: readDecisions(doc)
 		}));
+		// the case's decisions live in its bespreking document; one an old page still wrote to
+		// the meeting document for this case's items counts too (each id once)
+		const itemIdsOfCase = new Set(items.map((i) => i.id));
+		const caseDecisions = [...bespreking.decisions, ...decisions.filter((d) => itemIdsOfCase.has(d.itemId))]
+			.filter((d, i, all) => all.findIndex((o) => o.id === d.id) === i)
+			.map((d) => d.text)
+			.filter((t) => t.trim() !== '');
 		const regie = await regieState(db, id);
 		const closure = closures.find((c) => c.case_id === id) ?? null;
 		const texts = template.texts.map((t) => ({ label: t.label, text: caseDoc.texts[t.key] ?? '' }));
@@ -316,7 +324,7 @@ export async function buildVerslag(ctx: AppContext, actor: Actor, meetingId: num
 			statusLabel: CASE_STATUS_LABELS[row.status as CaseStatus] ?? row.status,
 			legalFrame: row.legal_frame,
 			itemStatusLabel: items[0] ? AGENDA_STATUS_LABELS[items[0].status] : null,
-			decisions: items.flatMap((i) => decisionsOfItem(i.id)),
+			decisions: caseDecisions,
 			templateLabel: template.label,
 			texts,
 			goalsLabel: template.goalsLabel,
