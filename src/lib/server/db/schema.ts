@@ -65,6 +65,8 @@ export interface TableTypeTable {
 	followup_months: number | null;
 	retention_months: Generated<number>;
 	updated_at: Timestamp | null;
+	/** JSON array of IdentityRole: who sees the subject's name and birthdate (migration 0014) */
+	identity_roles: Generated<string>;
 }
 
 export interface CaseTableTable {
