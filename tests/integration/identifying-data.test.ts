@@ -136,7 +136,11 @@ async function everything(who: Who): Promise<Record<string, string>> {
 		`/overleg/${ids.planned}/verslag`,
 		`/overleg/${ids.past}`,
 		`/overleg/${ids.past}/scherm`,
-		`/overleg/${ids.past}/verslag`
+		`/overleg/${ids.past}/verslag`,
+		'/beheer',
+		'/beheer/bewaartermijnen',
+		'/beheer/audit',
+		`/beheer/tafeltypes/${ids.t150Type}`
 	];
 	await Promise.all(
 		pages.map(async (path) => {
@@ -163,6 +167,8 @@ async function everything(who: Who): Promise<Record<string, string>> {
 }
 
 const EXPORTS = /PDF|docx|CSV|calendar/;
+/** The help text under the Naam field of the aanmeld form, as the server rendered it. */
+const nameHint = (html: string) => /<span class="hint" id="subjectName-hint">([^<]*)<\/span>/.exec(html)?.[1] ?? '';
 const collected = new Map<Who, Record<string, string>>();
 
 beforeAll(async () => {
@@ -279,12 +285,12 @@ describe('over every transport, nobody receives a name or birthdate the rule doe
 describe('the aanmeld form says what is true for the table type', () => {
 	it('Top 150: the default; the Jeugdbeschermingstafel: with its deelnemers; the old promise is gone', async () => {
 		const t150 = await get('geen-toegang', `/aanmelden?tafel=${ids.t150}`);
-		expect(t150.body).toContain(
+		expect(nameHint(t150.body)).toContain(
 			'De naam en geboortedatum zien alleen: de voorzitter, de secretaris, de procesregisseur en de casusregisseur. Andere deelnemers zien de casuscode en de initialen.'
 		);
 		expect(t150.body).not.toContain('De naam ziet alleen de voorzitter');
 		const jbt = await get('deelnemer', `/aanmelden?tafel=${ids.jbt}`);
-		expect(jbt.body).toContain(
+		expect(nameHint(jbt.body)).toContain(
 			'De naam en geboortedatum zien alleen: de voorzitter, de secretaris, de procesregisseur, de casusregisseur en deelnemers van organisaties met toegang. Andere deelnemers zien de casuscode en de initialen.'
 		);
 	});
@@ -376,7 +382,7 @@ describe('the beheer setting changes what each role sees, and only a beheerder m
 		expect(await casePage('deelnemer', ids.c014)).toContain('Rens Verzonnen');
 		// the aanmeld form follows at once
 		const form = await get('geen-toegang', `/aanmelden?tafel=${ids.t150}`);
-		expect(form.body).toContain('De naam en geboortedatum zien alleen: de voorzitter en deelnemers van organisaties met toegang.');
+		expect(nameHint(form.body)).toContain('De naam en geboortedatum zien alleen: de voorzitter en deelnemers van organisaties met toegang.');
 
 		// back to the default: the police deelnemer sees the initials again
 		expect((await save('beheerder', ['secretaris', 'procesregisseur', 'casusregisseur'])).status).toBe(200);
