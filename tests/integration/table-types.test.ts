@@ -53,6 +53,7 @@ interface TypeRow {
 	followup_months: number | null;
 	retention_months: number;
 	updated_at: string | null;
+	identity_roles: string;
 }
 
 const typeRow = (slug: string) => db.prepare('select * from table_types where slug = ?').get(slug) as TypeRow;
@@ -82,7 +83,8 @@ function formOf(row: TypeRow): Record<string, string | string[]> {
 		subjectKind: row.subject_kind,
 		leefgebieden: (JSON.parse(row.leefgebieden) as string[]).join('\n'),
 		followupMonths: num(row.followup_months),
-		retentionMonths: String(row.retention_months)
+		retentionMonths: String(row.retention_months),
+		identityRoles: JSON.parse(row.identity_roles) as string[]
 	};
 }
 

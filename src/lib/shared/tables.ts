@@ -28,6 +28,73 @@ export interface TableTypeConfig {
 	leefgebieden: string[];
 	followupMonths: number | null;
 	retentionMonths: number;
+	/**
+	 * Who at the table sees the subject's name and birthdate (identifying data); everyone else who
+	 * may see the case sees its code and the initials. The voorzitter always does.
+	 */
+	identityRoles: IdentityRole[];
+}
+
+// ---- identifying data ----
+
+/**
+ * The roles a table type can let see the subject's name and birthdate. 'deelnemer' and
+ * 'waarnemer' mean those of an organisation with access to the case (others do not see the case
+ * at all); the two regisseurs are the current holders of that case's regie.
+ */
+export const IDENTITY_ROLES = ['voorzitter', 'secretaris', 'procesregisseur', 'casusregisseur', 'deelnemer', 'waarnemer'] as const;
+export type IdentityRole = (typeof IDENTITY_ROLES)[number];
+
+/** The default of migration 0014 and of new types: the chair, the secretaris and the regisseurs. */
+export const DEFAULT_IDENTITY_ROLES: IdentityRole[] = ['voorzitter', 'secretaris', 'procesregisseur', 'casusregisseur'];
+
+/** Plural nouns for the sentence on the forms ("de voorzitter, de secretaris en de casusregisseur"). */
+export const IDENTITY_ROLE_LABELS: Record<IdentityRole, { one: string; form: string }> = {
+	voorzitter: { one: 'de voorzitter', form: 'Voorzitter' },
+	secretaris: { one: 'de secretaris', form: 'Secretaris' },
+	procesregisseur: { one: 'de procesregisseur', form: 'Procesregisseur van de casus' },
+	casusregisseur: { one: 'de casusregisseur', form: 'Casusregisseur van de casus' },
+	deelnemer: { one: 'deelnemers van organisaties met toegang', form: 'Deelnemers van organisaties met toegang tot de casus' },
+	waarnemer: { one: 'waarnemers van organisaties met toegang', form: 'Waarnemers van organisaties met toegang tot de casus' }
+};
+
+/** The roles in their fixed order, the voorzitter always among them, each once. */
+export function normaliseIdentityRoles(roles: readonly string[]): IdentityRole[] {
+	return IDENTITY_ROLES.filter((r) => r === 'voorzitter' || roles.includes(r));
+}
+
+/**
+ * What the aanmeld form and beheer say about who sees the name: true for the type's setting.
+ * "De naam en geboortedatum zien alleen: de voorzitter, de secretaris en de casusregisseur.
+ * Andere deelnemers zien de casuscode en de initialen."
+ */
+export function identityNotice(roles: readonly IdentityRole[]): string {
+	const list = normaliseIdentityRoles(roles).map((r) => IDENTITY_ROLE_LABELS[r].one);
+	const words = list.length === 1 ? list[0]! : `${list.slice(0, -1).join(', ')} en ${list[list.length - 1]}`;
+	const everyone = list.length === IDENTITY_ROLES.length;
+	return everyone
+		? `De naam en geboortedatum ziet iedereen aan tafel die de casus mag inzien: ${words}.`
+		: `De naam en geboortedatum zien alleen: ${words}. Andere deelnemers zien de casuscode en de initialen.`;
+}
+
+/** "Rens Verzonnen" → "R.V.", "Gezin Voorbeeldstra" → "Gezin V.", "Fatima el Amrani" → "F.A.". */
+export function subjectInitials(name: string): string {
+	const KIND_WORDS = new Set(['gezin', 'huishouden', 'familie']);
+	const PARTICLES = new Set(['de', 'den', 'der', 'van', 'het', 'ter', 'ten', 'te', 'op', 'in', "'t", 'el', 'al', 'la', 'le', 'bin']);
+	const out: string[] = [];
+	let initials = '';
+	for (const word of name.trim().split(/\s+/)) {
+		const lower = word.toLocaleLowerCase('nl');
+		if (KIND_WORDS.has(lower)) {
+			out.push(word.charAt(0).toLocaleUpperCase('nl') + word.slice(1).toLocaleLowerCase('nl'));
+			continue;
+		}
+		if (PARTICLES.has(lower)) continue;
+		const first = [...word].find((ch) => /\p{L}/u.test(ch));
+		if (first) initials += `${first.toLocaleUpperCase('nl')}.`;
+	}
+	if (initials) out.push(initials);
+	return out.join(' ') || '?';
 }
 
 // ---- output templates ----

@@ -5,7 +5,7 @@ import { recordAudit } from '../audit/index';
 import { conflict, invalidInput, notFound } from '../errors';
 import { authorize, type Actor } from '../policy/index';
 import { toColumns, toConfig } from '../tables/types';
-import { OUTPUT_TEMPLATES, type TableTypeConfig } from '../../shared/tables';
+import { IDENTITY_ROLES, OUTPUT_TEMPLATES, normaliseIdentityRoles, type TableTypeConfig } from '../../shared/tables';
 import { ORGANISATION_TYPES, SUBJECT_KINDS } from '../../shared/roles';
 import type { RequestMeta } from './service';
 
@@ -160,6 +160,13 @@ const TableTypeForm = z.object({
 		600,
 		'Vul een heel aantal maanden in van 1 tot en met 600 (50 jaar).',
 		'Vul de bewaartermijn in, in maanden.'
+	),
+	/** who sees the subject's name and birthdate; the voorzitter always does, so it is added */
+	identityRoles: z.preprocess(
+		(v) => (v === undefined || v === null || v === '' ? [] : Array.isArray(v) ? v : [v]),
+		z
+			.array(z.enum(IDENTITY_ROLES, { error: 'Kies alleen rollen uit de lijst.' }))
+			.transform((list) => normaliseIdentityRoles(list))
 	)
 });
 

@@ -1,7 +1,7 @@
 import type { AppContext } from '../context';
 import { recordAudit } from '../audit/index';
 import { conflict, invalidInput, notFound } from '../errors';
-import { authorize, can, type Actor } from '../policy/index';
+import { authorize, can, subjectFor, type Actor } from '../policy/index';
 
 const dutch = new Intl.Collator('nl');
 
@@ -46,8 +46,18 @@ export async function viewCase(ctx: AppContext, actor: Actor, caseId: number, me
 	});
 	const canManageAccess = await can(db, actor, 'case.manageAccess', { kind: 'case', caseId });
 	const canEdit = await can(db, actor, 'case.edit', { kind: 'case', caseId });
+	const { subject_name, subject_birthdate, ...rest } = row;
+	const subject = await subjectFor(db, actor, { kind: 'case', caseId }, { name: subject_name, birthdate: subject_birthdate });
 	return {
-		case: { ...row, leefgebieden: JSON.parse(row.leefgebieden) as string[] },
+		case: {
+			...rest,
+			// the name and birthdate, or the initials: as the table type decides for this viewer
+			subject_name: subject.name,
+			subject_birthdate: subject.birthdate,
+			subjectIdentified: subject.identified,
+			identityRoles: subject.rule,
+			leefgebieden: JSON.parse(row.leefgebieden) as string[]
+		},
 		access: await listCaseAccess(ctx, caseId),
 		organisations: canManageAccess ? await listOrganisationsForGrant(ctx) : [],
 		canManageAccess,

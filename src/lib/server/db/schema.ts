@@ -67,6 +67,8 @@ export interface TableTypeTable {
 	/** months an aanmelding that never became a case (afgewezen, ingetrokken) is kept (0011) */
 	request_retention_months: Generated<number>;
 	updated_at: Timestamp | null;
+	/** JSON array of IdentityRole: who sees the subject's name and birthdate (migration 0014) */
+	identity_roles: Generated<string>;
 }
 
 export interface CaseTableTable {

@@ -1,4 +1,5 @@
 import type { TableRole } from '../../shared/roles';
+import type { IdentityRole, RegieKind } from '../../shared/tables';
 
 /**
  * The one place that decides "may this user do this to that". Pure: the facts are loaded by
@@ -91,4 +92,39 @@ export function decide(actor: Actor, operation: Operation, facts: Facts): boolea
 		case 'session.end':
 			return actor.isAdmin || facts.targetUserId === actor.userId;
 	}
+}
+
+/** What `mayIdentify` needs about the viewer and the case or request (policy/identity.ts loads it). */
+export interface IdentityFacts extends Facts {
+	/** the table type's setting: who sees the subject's name and birthdate */
+	identityRoles: readonly IdentityRole[];
+	/** for case targets: the kinds of regie the actor holds on the case now */
+	regieKinds: readonly RegieKind[];
+	/** whether the actor may see the target at all ('case.view' or 'request.view') */
+	maySee: boolean;
+}
+
+/**
+ * Whether the actor sees the subject's name and birthdate, or the code and initials only. Only
+ * someone who may see the case (or request) at all can; then the voorzitter always, and whoever
+ * the table type names: the secretaris, the case's current procesregisseur or casusregisseur,
+ * deelnemers or waarnemers (of an organisation with access: others cannot see the case). The
+ * submitter of a request sees what they typed themselves. A beheerder is no exception.
+ */
+export function mayIdentify(facts: IdentityFacts): boolean {
+	if (!facts.maySee) return false;
+	if (facts.isSubmitter === true) return true;
+	const roles = facts.identityRoles;
+	switch (facts.tableRole) {
+		case 'voorzitter':
+			return true;
+		case 'secretaris':
+			if (roles.includes('secretaris')) return true;
+			break;
+		case 'deelnemer':
+		case 'waarnemer':
+			if (facts.organisationHasCaseAccess && roles.includes(facts.tableRole)) return true;
+			break;
+	}
+	return facts.regieKinds.some((kind) => roles.includes(kind));
 }

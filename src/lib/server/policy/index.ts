@@ -1,7 +1,8 @@
 import type { Executor } from '../db/index';
 import { notFound } from '../errors';
 import type { TableRole } from '../../shared/roles';
-import { decide, type Actor, type Facts, type Operation } from './decide';
+import { decide, mayIdentify, type Actor, type Facts, type Operation } from './decide';
+import { normaliseIdentityRoles, subjectInitials, DEFAULT_IDENTITY_ROLES, REGIE_KINDS, type IdentityRole, type RegieKind } from '../../shared/tables';
 
 export type { Actor, Operation } from './decide';
 
@@ -345,4 +346,94 @@ export async function casesUserMayHold(db: Executor, userId: number, caseIds: nu
 export async function mayReceiveNotice(db: Executor, notice: { userId: number; kind: string; caseId: number | null }): Promise<boolean> {
 	if (!notice.kind.startsWith('action.') || notice.caseId === null) return true;
 	return mayHoldAction(db, notice.userId, notice.caseId);
+}
+
+// ---- identifying data: the subject's name and birthdate ----
+
+/** Whose subject: a case, or a request (verzoek tot bespreking) before it became one. */
+export type SubjectTarget = { kind: 'case'; caseId: number } | { kind: 'request'; requestId: number };
+
+/** The subject as one viewer may see it. */
+export interface ShownSubject {
+	/** the full name, or the initials ("R.V.", "Gezin V.") */
+	name: string;
+	/** the birthdate, or null when hidden (or unknown) */
+	birthdate: string | null;
+	/** true: the name and birthdate are the real ones */
+	identified: boolean;
+	/** the table type's sentence on who sees them, for the page to say why it shows initials */
+	rule: readonly IdentityRole[];
+}
+
+function parseIdentityRoles(text: string | null | undefined): IdentityRole[] {
+	try {
+		const v: unknown = JSON.parse(text ?? '');
+		if (Array.isArray(v)) return normaliseIdentityRoles(v.filter((x): x is string => typeof x === 'string'));
+	} catch {
+		// the strictest reading below
+	}
+	return [...DEFAULT_IDENTITY_ROLES];
+}
+
+async function identityFactsFor(db: Executor, actor: Actor, target: SubjectTarget) {
+	if (target.kind === 'case') {
+		const facts = await loadFacts(db, actor, target);
+		if (!facts) return null;
+		const [type, regie] = await Promise.all([
+			db
+				.selectFrom('cases')
+				.innerJoin('case_tables', 'case_tables.id', 'cases.case_table_id')
+				.innerJoin('table_types', 'table_types.id', 'case_tables.table_type_id')
+				.select('table_types.identity_roles')
+				.where('cases.id', '=', target.caseId)
+				.executeTakeFirst(),
+			db
+				.selectFrom('regie_assignments')
+				.select('kind')
+				.where('case_id', '=', target.caseId)
+				.where('user_id', '=', actor.userId)
+				.where('ended_at', 'is', null)
+				.execute()
+		]);
+		return {
+			...facts,
+			identityRoles: parseIdentityRoles(type?.identity_roles),
+			regieKinds: regie.map((r) => r.kind).filter((k): k is RegieKind => REGIE_KINDS.includes(k as RegieKind)),
+			maySee: decide(actor, 'case.view', facts)
+		};
+	}
+	const facts = await loadFacts(db, actor, target);
+	if (!facts) return null;
+	const type = await db
+		.selectFrom('requests')
+		.innerJoin('case_tables', 'case_tables.id', 'requests.case_table_id')
+		.innerJoin('table_types', 'table_types.id', 'case_tables.table_type_id')
+		.select('table_types.identity_roles')
+		.where('requests.id', '=', target.requestId)
+		.executeTakeFirst();
+	return {
+		...facts,
+		identityRoles: parseIdentityRoles(type?.identity_roles),
+		regieKinds: [],
+		maySee: decide(actor, 'request.view', facts)
+	};
+}
+
+/**
+ * THE way the subject's name and birthdate leave the server: every page, endpoint, export,
+ * message and event that reads `subject_name` or `subject_birthdate` of a case or request passes
+ * them through here for the one who will see them. Who sees them is the table type's setting
+ * (`table_types.identity_roles`, decided by `mayIdentify`); everyone else gets the initials and
+ * no birthdate. Unknown targets are shown as hidden.
+ */
+export async function subjectFor(
+	db: Executor,
+	actor: Actor,
+	target: SubjectTarget,
+	subject: { name: string; birthdate: string | null }
+): Promise<ShownSubject> {
+	const facts = await identityFactsFor(db, actor, target);
+	const rule = facts?.identityRoles ?? DEFAULT_IDENTITY_ROLES;
+	if (facts && mayIdentify(facts)) return { name: subject.name, birthdate: subject.birthdate, identified: true, rule };
+	return { name: subjectInitials(subject.name), birthdate: null, identified: false, rule };
 }

@@ -5,13 +5,14 @@ import type { Executor } from '../db/index';
 import { recordAudit } from '../audit/index';
 import { notifyRequestOutcome } from '../notifications/index';
 import { AppError, conflict, invalidInput, notFound } from '../errors';
-import { authorize, can, type Actor } from '../policy/index';
+import { authorize, can, subjectFor, type Actor } from '../policy/index';
 import { openCaseload, tableTypeOfTable, toConfig } from '../tables/types';
 import { addAgendaItem } from '../../shared/documents';
 import {
 	LEGAL_FRAMES,
 	RELAPSE_MONTHS,
 	eligibilityProblems,
+	identityNotice,
 	type LegalFrame,
 	type RequestStatus,
 	type TableTypeConfig
@@ -110,6 +111,8 @@ export interface SubmittableTable {
 	/** organisation types the table accepts; empty = every organisation */
 	submitterOrgTypes: OrganisationType[];
 	eligibility: string[];
+	/** who will see the subject's name and birthdate, in words (the type's setting) */
+	identityNotice: string;
 	maySubmit: boolean;
 	/** the Dutch reason when the actor may not submit */
 	refusal: string | null;
@@ -147,6 +150,7 @@ export async function submittableTables(ctx: AppContext, actor: Actor): Promise<
 			requiredIndication: type.requiredIndication,
 			submitterOrgTypes: type.submitterOrgTypes,
 			eligibility: eligibilitySummary(type),
+			identityNotice: identityNotice(type.identityRoles),
 			maySubmit,
 			refusal: maySubmit ? null : submitRefusal(type, orgType)
 		});
@@ -459,9 +463,16 @@ export async function myRequests(ctx: AppContext, actor: Actor, limit = 100): Pr
 		.where('requests.submitted_by', '=', actor.userId)
 		.orderBy('requests.created_at', 'desc')
 		.orderBy('requests.id', 'desc')
+		.select('requests.subject_birthdate as birthdate')
 		.limit(limit)
 		.execute();
-	return rows.map((r) => ({ ...r, status: r.status as RequestStatus }));
+	const out: MyRequest[] = [];
+	for (const { birthdate, ...r } of rows) {
+		// the aanmelder's own requests: shown as they typed them, through the same policy function
+		const subject = await subjectFor(ctx.db, actor, { kind: 'request', requestId: r.id }, { name: r.subjectName, birthdate });
+		out.push({ ...r, subjectName: subject.name, status: r.status as RequestStatus });
+	}
+	return out;
 }
 
 // ---- one request ----
@@ -555,13 +566,15 @@ export async function requestDetail(ctx: AppContext, actor: Actor, requestId: nu
 	const canTriage = await can(db, actor, 'request.triage', { kind: 'request', requestId });
 	const status = r.status as RequestStatus;
 	const inviteOrgIds = jsonIds(r.invite_org_ids);
+	const subject = await subjectFor(db, actor, { kind: 'request', requestId }, { name: r.subject_name, birthdate: r.subject_birthdate });
 	return {
 		request: {
 			id: r.id,
 			status,
 			subjectKind: r.subject_kind as SubjectKind,
-			subjectName: r.subject_name,
-			birthdate: r.subject_birthdate,
+			subjectName: subject.name,
+			birthdate: subject.birthdate,
+			subjectIdentified: subject.identified,
 			hasIndication: r.has_indication === 1,
 			reason: r.reason,
 			question: r.question,
@@ -575,7 +588,7 @@ export async function requestDetail(ctx: AppContext, actor: Actor, requestId: nu
 			decidedByName: decider?.name ?? null
 		},
 		invited: await organisationNames(db, inviteOrgIds),
-		table: { id: table.id, name: table.name, typeName: table.typeName },
+		table: { id: table.id, name: table.name, typeName: table.typeName, identityNotice: identityNotice(subject.rule) },
 		submitter,
 		outcome: {
 			caseCode: caseRow?.code ?? null,
@@ -704,6 +717,8 @@ export interface QueueItem {
 	subjectKind: SubjectKind;
 	subjectName: string;
 	birthdate: string | null;
+	/** false: subjectName holds the initials and birthdate is hidden (the table type's setting) */
+	subjectIdentified: boolean;
 	hasIndication: boolean;
 	reason: string;
 	question: string;
@@ -765,12 +780,14 @@ export async function triageQueue(ctx: AppContext, actor: Actor, tableId: number
 	const queue: QueueItem[] = [];
 	for (const r of open) {
 		const inviteOrgIds = jsonIds(r.invite_org_ids);
+		const subject = await subjectFor(db, actor, { kind: 'request', requestId: r.id }, { name: r.subject_name, birthdate: r.subject_birthdate });
 		queue.push({
 			id: r.id,
 			status: r.status as RequestStatus,
 			subjectKind: r.subject_kind as SubjectKind,
-			subjectName: r.subject_name,
-			birthdate: r.subject_birthdate,
+			subjectName: subject.name,
+			birthdate: subject.birthdate,
+			subjectIdentified: subject.identified,
 			hasIndication: r.has_indication === 1,
 			reason: r.reason,
 			question: r.question,
@@ -802,10 +819,10 @@ export async function triageQueue(ctx: AppContext, actor: Actor, tableId: number
 		queue,
 		meetings,
 		organisations,
-		decided: decided.map((r) => ({
+		decided: await Promise.all(decided.map(async (r) => ({
 			id: r.id,
 			status: r.status as RequestStatus,
-			subjectName: r.subject_name,
+			subjectName: (await subjectFor(db, actor, { kind: 'request', requestId: r.id }, { name: r.subject_name, birthdate: null })).name,
 			submitterName: r.submitterName,
 			submitterOrganisation: r.submitterOrganisation,
 			triageNote: r.triage_note,
@@ -814,7 +831,7 @@ export async function triageQueue(ctx: AppContext, actor: Actor, tableId: number
 			caseId: r.caseId,
 			caseCode: r.caseCode,
 			meetingStartsAt: r.meetingStartsAt
-		}))
+		})))
 	};
 }
 

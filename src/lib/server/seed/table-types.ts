@@ -2,13 +2,16 @@
  * The table types of DOMAIN.md §1, as configuration. Sources in brackets refer to the seed
  * documents in shared/seeds (e.g. [001 §5.4.6]). A region edits or adds types in beheer.
  */
-import type { TableTypeConfig } from '../../shared/tables';
+import { DEFAULT_IDENTITY_ROLES, type TableTypeConfig } from '../../shared/tables';
 
 export type TableTypeSeed = Omit<TableTypeConfig, 'id'>;
 
 /** Fields that tables not named in the seeds leave open ("not stated" in DOMAIN.md). */
-const OPEN: Pick<TableTypeSeed, 'submitterOrgTypes' | 'minAge' | 'maxAge' | 'requiredIndication' | 'caseloadCap' | 'childMinAge' | 'followupMonths'> = {
+const OPEN: Pick<TableTypeSeed, 'submitterOrgTypes' | 'minAge' | 'maxAge' | 'requiredIndication' | 'caseloadCap' | 'childMinAge' | 'followupMonths' | 'identityRoles'> = {
 	submitterOrgTypes: [],
+	// who sees the subject's name and birthdate (migration 0014): the chair, the secretaris and
+	// the case's regisseurs; the other members see the code and the initials
+	identityRoles: DEFAULT_IDENTITY_ROLES,
 	minAge: null,
 	maxAge: null,
 	requiredIndication: null,
@@ -67,6 +70,9 @@ export const TABLE_TYPES: TableTypeSeed[] = [
 		maxAge: 17,
 		clientParticipation: 'Ouders; kinderen ouder dan 12 jaar mogen meedoen.',
 		childMinAge: 13, // "ouder dan 12"
+		// parents sit at this table and everyone at it gets all papers (DOMAIN.md §8): the
+		// deelnemers with access see the name too; waarnemers do not
+		identityRoles: [...DEFAULT_IDENTITY_ROLES, 'deelnemer'],
 		outputTemplate: 'zorgen',
 		subjectKind: 'gezin',
 		followupMonths: 6,

@@ -1,7 +1,7 @@
 import type { Executor } from '../db/index';
 import type { TableTypeRow } from '../db/schema';
 import { notFound } from '../errors';
-import { OUTPUT_TEMPLATES, type OutputTemplate, type TableTypeConfig } from '../../shared/tables';
+import { DEFAULT_IDENTITY_ROLES, OUTPUT_TEMPLATES, normaliseIdentityRoles, type OutputTemplate, type TableTypeConfig } from '../../shared/tables';
 import { ORGANISATION_TYPES, SUBJECT_KINDS, type OrganisationType, type SubjectKind } from '../../shared/roles';
 
 function jsonArray(text: string): unknown[] {
@@ -11,6 +11,22 @@ function jsonArray(text: string): unknown[] {
 	} catch {
 		return [];
 	}
+}
+
+/**
+ * The stored list of who sees identifying data. Unlike the other fields, an unreadable value
+ * falls back to the strictest reading (the default), never to "everyone".
+ */
+function identityRolesOf(text: string | undefined): TableTypeConfig['identityRoles'] {
+	if (text === undefined) return [...DEFAULT_IDENTITY_ROLES];
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(text);
+	} catch {
+		return [...DEFAULT_IDENTITY_ROLES];
+	}
+	if (!Array.isArray(parsed)) return [...DEFAULT_IDENTITY_ROLES];
+	return normaliseIdentityRoles(parsed.filter((x): x is string => typeof x === 'string'));
 }
 
 /** A table_types row as configuration; unknown values fall back to the most permissive reading. */
@@ -35,7 +51,8 @@ export function toConfig(row: TableTypeRow): TableTypeConfig {
 		subjectKind: SUBJECT_KINDS.includes(row.subject_kind as SubjectKind) ? (row.subject_kind as SubjectKind) : 'persoon',
 		leefgebieden: jsonArray(row.leefgebieden).filter((x): x is string => typeof x === 'string'),
 		followupMonths: row.followup_months,
-		retentionMonths: row.retention_months
+		retentionMonths: row.retention_months,
+		identityRoles: identityRolesOf(row.identity_roles)
 	};
 }
 
@@ -55,7 +72,8 @@ export function toColumns(config: Omit<TableTypeConfig, 'id' | 'slug'>) {
 		subject_kind: config.subjectKind,
 		leefgebieden: JSON.stringify(config.leefgebieden),
 		followup_months: config.followupMonths,
-		retention_months: config.retentionMonths
+		retention_months: config.retentionMonths,
+		identity_roles: JSON.stringify(normaliseIdentityRoles(config.identityRoles))
 	};
 }
 

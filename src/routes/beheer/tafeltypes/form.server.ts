@@ -22,7 +22,8 @@ export function readTableTypeForm(data: FormData): TableTypeFormValues {
 		subjectKind: text('subjectKind'),
 		leefgebieden: text('leefgebieden'),
 		followupMonths: text('followupMonths'),
-		retentionMonths: text('retentionMonths')
+		retentionMonths: text('retentionMonths'),
+		identityRoles: data.getAll('identityRoles').filter((v): v is string => typeof v === 'string')
 	};
 }
 

@@ -9,8 +9,9 @@ import type { TableTypeConfig } from '$lib/shared/tables';
 export type TableTypeField = keyof Omit<TableTypeConfig, 'id' | 'slug'>;
 
 /** The form as typed: every field a string, the organisation types a list. */
-export type TableTypeFormValues = Record<Exclude<TableTypeField, 'submitterOrgTypes'>, string> & {
+export type TableTypeFormValues = Record<Exclude<TableTypeField, 'submitterOrgTypes' | 'identityRoles'>, string> & {
 	submitterOrgTypes: string[];
+	identityRoles: string[];
 };
 
 export const FIELD_LABELS: Record<TableTypeField, string> = {
@@ -27,7 +28,8 @@ export const FIELD_LABELS: Record<TableTypeField, string> = {
 	subjectKind: 'Wie er besproken wordt',
 	leefgebieden: 'Leefgebieden',
 	followupMonths: 'Standaard follow-up',
-	retentionMonths: 'Bewaartermijn na afsluiten'
+	retentionMonths: 'Bewaartermijn na afsluiten',
+	identityRoles: 'Wie de naam en geboortedatum ziet'
 };
 
 /** The order of the fields on the form, for the error summary. */
@@ -45,7 +47,8 @@ export const FIELD_ORDER: TableTypeField[] = [
 	'leefgebieden',
 	'caseloadCap',
 	'followupMonths',
-	'retentionMonths'
+	'retentionMonths',
+	'identityRoles'
 ];
 
 export const SUBJECT_KIND_LABELS: Record<SubjectKind, string> = {
@@ -89,6 +92,7 @@ export function toFormValues(config: Omit<TableTypeConfig, 'id' | 'slug'>): Tabl
 		subjectKind: config.subjectKind,
 		leefgebieden: config.leefgebieden.join('\n'),
 		followupMonths: num(config.followupMonths),
-		retentionMonths: String(config.retentionMonths)
+		retentionMonths: String(config.retentionMonths),
+		identityRoles: [...config.identityRoles]
 	};
 }

@@ -4,9 +4,10 @@ import { requestMeta } from '$lib/server/http';
 import { requireAdminActor } from '../../beheer.server';
 import { readTableTypeForm, tableTypeFailure } from '../form.server';
 import type { TableTypeFormValues } from '../labels';
+import { DEFAULT_IDENTITY_ROLES } from '$lib/shared/tables';
 import type { Actions, PageServerLoad } from './$types';
 
-/** An empty type: no rules, the general template, five years' retention. */
+/** An empty type: no rules, the general template, five years' retention, the default on who sees names. */
 const EMPTY: TableTypeFormValues = {
 	name: '',
 	purpose: '',
@@ -21,7 +22,8 @@ const EMPTY: TableTypeFormValues = {
 	subjectKind: 'jeugdige',
 	leefgebieden: '',
 	followupMonths: '',
-	retentionMonths: '60'
+	retentionMonths: '60',
+	identityRoles: [...DEFAULT_IDENTITY_ROLES]
 };
 
 export const load: PageServerLoad = async (event) => {
