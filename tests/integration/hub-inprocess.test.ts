@@ -86,7 +86,7 @@ describe('an update sent again', () => {
 		peer.doc.on('update', () => (peerUpdates += 1));
 
 		// sent by the stock provider's own socket, as a client that resends would
-		for (let i = 0; i < 20; i++) chair.provider.ws!.send(encodeUpdate(paste));
+		for (let i = 0; i < 20; i++) chair.provider.ws!.send(encodeUpdate(paste) as Uint8Array<ArrayBuffer>);
 		await waitFor('the paste at the peer', () => caseTextOf(peer.doc, 'situatie').length === 900_000, 10_000);
 		// a later, real edit of the same writer is stored and arrives (so all 20 were handled)
 		caseTextOf(chair.doc, 'zorgen').insert(0, 'Daarna getypt.');

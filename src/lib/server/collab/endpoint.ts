@@ -124,6 +124,8 @@ export function createCollabEndpoint(ctx: AppContext, hub: CollabHub, hooks: Col
 		return { access, session, user } as const;
 	}
 
+	type Authorized = Extract<Awaited<ReturnType<typeof authorizeConnection>>, { access: unknown }>;
+
 	/** Authorizations started again because a revocation ran meanwhile, before giving up (1013). */
 	const MAX_AUTHORIZE_ROUNDS = 4;
 
@@ -132,16 +134,23 @@ export function createCollabEndpoint(ctx: AppContext, hub: CollabHub, hooks: Col
 	 * registration: a revocation counts itself (hub.revoking) before it walks the open
 	 * connections. If one ran while this connection was being checked, the check may have read
 	 * what was just revoked and the walk did not see this connection yet: it is checked again.
-	 * The caller registers the connection in the same tick as the last check of the count, so
-	 * a later revocation's walk finds it. The open is audited (aggregated per session and
-	 * document, audit/documents.ts) once, before the document is served.
+	 * `register` runs in the same tick as the last check of the count, so a later revocation's
+	 * walk finds the connection. Returns the close code of a refusal, or null. The open is
+	 * audited (aggregated per session and document, audit/documents.ts) once, before the
+	 * document is served.
 	 */
-	async function authorizeSettled(req: http.IncomingMessage, docName: string, isClosed: () => boolean) {
+	async function authorizeSettled(
+		req: http.IncomingMessage,
+		docName: string,
+		isClosed: () => boolean,
+		register: (result: Authorized) => void
+	): Promise<{ close: number } | null> {
 		let audited = false;
 		for (let round = 0; round < MAX_AUTHORIZE_ROUNDS; round++) {
 			const generation = hub.revocationCount;
 			const result = await authorizeConnection(req, docName);
-			if ('close' in result || isClosed()) return result;
+			if (result.close !== undefined) return { close: result.close };
+			if (isClosed()) return null;
 			await hooks.authorized?.(docName);
 			if (!audited) {
 				audited = true;
@@ -155,7 +164,12 @@ export function createCollabEndpoint(ctx: AppContext, hub: CollabHub, hooks: Col
 					ip: req.socket.remoteAddress ?? null
 				});
 			}
-			if (hub.revocationCount === generation) return result;
+			if (isClosed()) return null;
+			if (hub.revocationCount === generation) {
+				// in the same tick as the check: a revocation from now on sees the connection
+				register(result);
+				return null;
+			}
 		}
 		return { close: CLOSE_TRY_AGAIN } as const;
 	}
@@ -227,38 +241,36 @@ export function createCollabEndpoint(ctx: AppContext, hub: CollabHub, hooks: Col
 		});
 		ws.on('error', () => ws.terminate());
 
-		authorizeSettled(req, docName, () => closed)
-			.then((result) => {
-				if (closed) return;
-				if ('close' in result) {
-					const reason = result.close === CLOSE_UNAUTHORIZED ? 'unauthorized' : result.close === CLOSE_TRY_AGAIN ? 'try again' : 'forbidden';
-					ws.close(result.close, reason);
-					return;
-				}
-				// from here to hub.connect: no await (see authorizeSettled)
-				connection = {
-					id: `c${++nextId}`,
-					docName,
-					userId: result.user.id,
-					sessionId: result.session.id,
-					identity: { name: result.user.name, organisation: result.user.organisationName },
-					access: result.access,
-					send: (message) => {
-						if (ws.readyState !== ws.OPEN) return;
-						if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
-							ctx.log.warn({ doc: docName }, 'collab reader too slow; dropped');
-							ws.terminate();
-							return;
-						}
-						ws.send(message);
-					},
-					close: (code, reason) => ws.close(code, reason)
-				};
-				hub.connect(connection);
-				for (const message of early.splice(0)) {
-					if (closed) break;
-					hub.receive(connection, message);
-				}
+		const register = (result: Authorized) => {
+			connection = {
+				id: `c${++nextId}`,
+				docName,
+				userId: result.user.id,
+				sessionId: result.session.id,
+				identity: { name: result.user.name, organisation: result.user.organisationName },
+				access: result.access,
+				send: (message) => {
+					if (ws.readyState !== ws.OPEN) return;
+					if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+						ctx.log.warn({ doc: docName }, 'collab reader too slow; dropped');
+						ws.terminate();
+						return;
+					}
+					ws.send(message);
+				},
+				close: (code, reason) => ws.close(code, reason)
+			};
+			hub.connect(connection);
+			for (const message of early.splice(0)) {
+				if (closed) break;
+				hub.receive(connection, message);
+			}
+		};
+		authorizeSettled(req, docName, () => closed, register)
+			.then((refused) => {
+				if (closed || !refused) return;
+				const reason = refused.close === CLOSE_UNAUTHORIZED ? 'unauthorized' : refused.close === CLOSE_TRY_AGAIN ? 'try again' : 'forbidden';
+				ws.close(refused.close, reason);
 			})
 			.catch((error) => {
 				ctx.log.error({ err: error, doc: docName }, 'collab authorization failed');

@@ -322,6 +322,8 @@ export class CollabHub {
 
 	/** Downgrades every connection of the matching documents, e.g. when their meeting closes. */
 	makeReadOnly(matchDoc: (docName: string) => boolean): void {
+		// a connection being authorized meanwhile may have been given 'write': it is checked again
+		this.revoking();
 		for (const live of this.docs.values()) {
 			if (!matchDoc(live.name)) continue;
 			for (const connection of live.connections.keys()) connection.access = 'read';
