@@ -3,7 +3,7 @@ import type { AppContext } from '../src/lib/server/context';
 import { sqliteHandle } from '../src/lib/server/db/index';
 import { createSqliteDocStore } from '../src/lib/server/collab/store';
 import { CollabHub } from '../src/lib/server/collab/hub';
-import { COLLAB_PREFIX, createCollabEndpoint } from '../src/lib/server/collab/endpoint';
+import { COLLAB_PREFIX, createCollabEndpoint, type CollabEndpointHooks } from '../src/lib/server/collab/endpoint';
 import { CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED } from '../src/lib/server/collab/protocol';
 import type { CollabConnection } from '../src/lib/server/collab/hub';
 import { allowedActiehouders, can, connectionInScope, documentAccess, parseDocumentName, type ConnectionScope } from '../src/lib/server/policy/index';
@@ -11,7 +11,7 @@ import { sessionPolicy, touchSession, validateSessionId } from '../src/lib/serve
 import { createLiveServer } from '../src/lib/server/live/server';
 import { Projector } from '../src/lib/server/projection/index';
 import { notifyNewActions, onNotice } from '../src/lib/server/notifications/index';
-import { documentEditAudit } from '../src/lib/server/audit/document-edits';
+import { documentAuditor } from '../src/lib/server/audit/documents';
 
 export interface Realtime {
 	hub: CollabHub;
@@ -53,7 +53,7 @@ export interface Realtime {
  * server alike: `/collab/<doc>` (Yjs, y-websocket protocol) and, from the meeting-control work
  * on, socket.io on `/live`. Any other upgrade is destroyed: one nobody handles must not hang.
  */
-export function attachRealtime(server: http.Server, ctx: AppContext): Realtime {
+export function attachRealtime(server: http.Server, ctx: AppContext, options: { collabHooks?: CollabEndpointHooks } = {}): Realtime {
 	const store = createSqliteDocStore(sqliteHandle(ctx.db), {
 		now: ctx.now,
 		onWriteError: (err, attempt) =>
@@ -61,12 +61,12 @@ export function attachRealtime(server: http.Server, ctx: AppContext): Realtime {
 	});
 	// the projector needs the hub and the hub tells the projector: tied together after creation
 	let projector: Projector | null = null;
-	const auditEdit = documentEditAudit(ctx);
+	const documentAudit = documentAuditor(ctx);
 	const hub = new CollabHub({
 		store,
 		log: ctx.log,
 		onAccepted: (docName, connection) => {
-			auditEdit(docName, connection);
+			documentAudit.edit(connection);
 			// an accepted edit is a person's activity: it keeps their session alive
 			editActivity(connection.sessionId);
 		},
@@ -74,7 +74,7 @@ export function attachRealtime(server: http.Server, ctx: AppContext): Realtime {
 	});
 	projector = new Projector(ctx, hub);
 	const project = projector;
-	const collab = createCollabEndpoint(ctx, hub);
+	const collab = createCollabEndpoint(ctx, hub, options.collabHooks);
 	const io = createLiveServer(server, ctx);
 
 	server.on('upgrade', (req, socket, head) => {
@@ -172,6 +172,9 @@ export function attachRealtime(server: http.Server, ctx: AppContext): Realtime {
 			editTouchedAt.clear();
 		},
 		async reauthorize(scope) {
+			// counted before the walk, in the same tick: a connection being authorized meanwhile
+			// is checked again before it is registered (collab/endpoint.ts)
+			hub.revoking();
 			for (const connection of hub.connections()) {
 				if (!connectionInScope(scope, connection)) continue;
 				try {
@@ -215,6 +218,7 @@ export function attachRealtime(server: http.Server, ctx: AppContext): Realtime {
 			collab.close();
 			await hub.shutdown();
 			await store.flush();
+			await documentAudit.flush();
 		}
 	};
 	ctx.realtime = realtime;

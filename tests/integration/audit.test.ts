@@ -6,12 +6,12 @@ import { fileURLToPath } from 'node:url';
 import { decodeBase32IgnorePadding } from '@oslojs/encoding';
 import { generateHOTP } from '@oslojs/otp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { documentEditAudit, EDIT_WINDOW_MS } from '../../src/lib/server/audit/document-edits';
+import { documentAuditor, EDIT_WINDOW_MS } from '../../src/lib/server/audit/documents';
 import { auditRowHash, GENESIS_HASH, verifyAuditChain } from '../../src/lib/server/audit/chain';
 import { recordAudit } from '../../src/lib/server/audit/index';
 import type { CollabConnection } from '../../src/lib/server/collab/hub';
 import { migrateToLatest, migrator, openDatabase, sqliteHandle, type Db } from '../../src/lib/server/db/index';
-import { caseTextOf } from '../../src/lib/shared/documents';
+import { caseTextOf, meetingNotesOf } from '../../src/lib/shared/documents';
 import { createTestContext, type TestContext } from './helpers/context';
 import { caseId, openShared, user, type SharedDb } from './helpers/db';
 import { connectDoc, waitFor, type DocClient } from './helpers/realtime';
@@ -87,36 +87,52 @@ describe('the chain, in process', () => {
 		expect(() => raw.prepare('delete from audit_log').run()).toThrow(/append-only/);
 	});
 
-	it('groups document edits per user, case and five minutes', async () => {
+	it('groups document edits per session, document and five minutes, every document kind, with a count', async () => {
 		const { db } = t.ctx;
 		const deelnemer = await db.selectFrom('users').select('id').where('email', '=', demoEmail('deelnemer')).executeTakeFirstOrThrow();
 		const waarnemer = await db.selectFrom('users').select('id').where('email', '=', demoEmail('waarnemer')).executeTakeFirstOrThrow();
 		const c = await db.selectFrom('cases').select('id').where('code', '=', 'T150-2026-014').executeTakeFirstOrThrow();
-		const connection = (userId: number, docName: string) => ({ userId, docName }) as unknown as CollabConnection;
+		const connection = (userId: number, docName: string, sessionId = `sessie-${userId}`) => ({ userId, docName, sessionId }) as unknown as CollabConnection;
 		const raw = sqliteHandle(db);
-		const edits = () => (raw.prepare("select count(*) as n from audit_log where action = 'case.document.edit'").get() as { n: number }).n;
+		const edits = (action = 'case.document.edit') => (raw.prepare('select count(*) as n from audit_log where action = ?').get(action) as { n: number }).n;
+		const countOf = (action: string, userId: number) =>
+			(raw.prepare('select n.count from audit_log a join audit_counts n on n.audit_id = a.id where a.action = ? and a.user_id = ? order by a.id desc limit 1').get(action, userId) as { count: number } | undefined)?.count;
 		// a fresh window: the clock at its start
 		t.clock.set(new Date(Math.ceil(t.ctx.now().getTime() / EDIT_WINDOW_MS) * EDIT_WINDOW_MS));
-		const onAccepted = documentEditAudit(t.ctx);
+		const audit = documentAuditor(t.ctx);
 		const doc = `case:${c.id}`;
-		for (let i = 0; i < 30; i++) onAccepted(doc, connection(deelnemer.id, doc));
+		for (let i = 0; i < 30; i++) audit.edit(connection(deelnemer.id, doc));
 		await waitFor('the first edit row', () => edits() === 1);
 		t.clock.advance(4 * 60_000);
-		for (let i = 0; i < 10; i++) onAccepted(doc, connection(deelnemer.id, doc));
-		onAccepted(doc, connection(waarnemer.id, doc)); // another user: a row of its own
-		onAccepted(`meeting:1`, connection(deelnemer.id, 'meeting:1')); // not a case document
+		for (let i = 0; i < 10; i++) audit.edit(connection(deelnemer.id, doc));
+		audit.edit(connection(waarnemer.id, doc)); // another user: a row of its own
+		audit.edit(connection(deelnemer.id, 'meeting:1')); // a meeting document: recorded too
+		audit.edit(connection(deelnemer.id, `bespreking:1:${c.id}`)); // and the minutes of a case
 		await waitFor('the other user’s row', () => edits() === 2);
+		await waitFor('the meeting document’s row', () => edits('meeting.document.edit') === 1 && edits('bespreking.document.edit') === 1);
+		await audit.flush();
+		expect(countOf('case.document.edit', deelnemer.id), 'every accepted update of the window is counted').toBe(40);
+		audit.edit(connection(deelnemer.id, doc, 'een-andere-sessie')); // another session of the same person
+		await waitFor('the other session’s row', () => edits() === 3);
 		t.clock.advance(2 * 60_000); // the next window
-		onAccepted(doc, connection(deelnemer.id, doc));
-		await waitFor('the next window’s row', () => edits() === 3);
-		// a restarted server (a fresh hook) does not log the same window twice
-		const afterRestart = documentEditAudit(t.ctx);
-		afterRestart(doc, connection(deelnemer.id, doc));
+		audit.edit(connection(deelnemer.id, doc));
+		await waitFor('the next window’s row', () => edits() === 4);
+		// a restarted server (a fresh auditor) does not log the same window twice: it counts on
+		const afterRestart = documentAuditor(t.ctx);
+		afterRestart.edit(connection(deelnemer.id, doc));
 		await new Promise((r) => setTimeout(r, 200));
-		expect(edits()).toBe(3);
-		const rows = await db.selectFrom('audit_log').select(['user_id', 'case_id', 'detail']).where('action', '=', 'case.document.edit').orderBy('id').execute();
-		expect(rows.map((r) => r.user_id)).toEqual([deelnemer.id, waarnemer.id, deelnemer.id]);
-		expect(rows.every((r) => r.case_id === c.id)).toBe(true);
+		expect(edits()).toBe(4);
+		expect(countOf('case.document.edit', deelnemer.id)).toBe(2);
+		const rows = await db.selectFrom('audit_log').select(['user_id', 'case_id', 'meeting_id']).where('action', 'like', '%.document.edit').orderBy('id').execute();
+		const byKey = (r: { user_id: number | null; case_id: number | null; meeting_id: number | null }) => JSON.stringify(r);
+		expect(rows.map(byKey).sort()).toEqual([
+			{ user_id: deelnemer.id, case_id: c.id, meeting_id: null },
+			{ user_id: waarnemer.id, case_id: c.id, meeting_id: null },
+			{ user_id: deelnemer.id, case_id: null, meeting_id: 1 },
+			{ user_id: deelnemer.id, case_id: c.id, meeting_id: 1 },
+			{ user_id: deelnemer.id, case_id: c.id, meeting_id: null },
+			{ user_id: deelnemer.id, case_id: c.id, meeting_id: null }
+		].map(byKey).sort());
 		expect((await verifyAuditChain(db)).ok).toBe(true);
 	});
 
@@ -256,6 +272,63 @@ describe('over HTTP, against the real server', () => {
 			expect(result.ok).toBe(true);
 			const actions = new Set(rawRows(db).map((r) => r.action));
 			for (const a of ['login.failure', 'login.success', 'case.view', 'case.document.open', 'case.document.edit']) expect(actions).toContain(a);
+		} finally {
+			await verifier.destroy();
+		}
+	});
+
+	it('every document kind is audited when read and when edited, once per session and document, with a count; /beheer/audit says it in Dutch', async () => {
+		const meetingId = (db.prepare("select id from meetings where case_table_id = (select case_table_id from cases where id = ?) and status = 'gepland' order by starts_at limit 1").get(t150) as { id: number }).id;
+		const docs = { case: `case:${t150}`, bespreking: `bespreking:${meetingId}:${t150}`, meeting: `meeting:${meetingId}` };
+		// the chair's session has opened no document before this test
+		const cookie = await as('voorzitter');
+		const chair = user(db, demoEmail('voorzitter')).id;
+		const rowsOf = (action: string) =>
+			db
+				.prepare('select a.case_id, a.meeting_id, a.role, n.count from audit_log a left join audit_counts n on n.audit_id = a.id where a.action = ? and a.user_id = ? order by a.id')
+				.all(action, chair) as { case_id: number | null; meeting_id: number | null; role: string | null; count: number | null }[];
+		const before = { case: rowsOf('case.document.open').length, bespreking: rowsOf('bespreking.document.open').length, meeting: rowsOf('meeting.document.open').length };
+
+		// opening each kind: one row each, naming the case and the meeting
+		const opened = Object.values(docs).map((name) => connectDoc(server.url, name, cookie));
+		clients.push(...opened);
+		await Promise.all(opened.map((c) => c.synced));
+		expect(rowsOf('case.document.open')).toHaveLength(before.case + 1);
+		expect(rowsOf('case.document.open').at(-1)).toMatchObject({ case_id: t150, meeting_id: null, count: 1 });
+		expect(rowsOf('bespreking.document.open')).toHaveLength(before.bespreking + 1);
+		expect(rowsOf('bespreking.document.open').at(-1)).toMatchObject({ case_id: t150, meeting_id: meetingId, role: 'voorzitter', count: 1 });
+		expect(rowsOf('meeting.document.open')).toHaveLength(before.meeting + 1);
+		expect(rowsOf('meeting.document.open').at(-1)).toMatchObject({ case_id: null, meeting_id: meetingId, role: 'voorzitter', count: 1 });
+
+		// 50 opens of the minutes in this one session (1 above, 7 × 7 here): still one row, counted 50 times
+		for (let round = 0; round < 7; round++) {
+			const again = Array.from({ length: 7 }, () => connectDoc(server.url, docs.bespreking, cookie));
+			await Promise.all(again.map((c) => c.synced));
+			for (const c of again) c.destroy();
+		}
+		expect(rowsOf('bespreking.document.open')).toHaveLength(before.bespreking + 1);
+		expect(rowsOf('bespreking.document.open').at(-1)!.count).toBe(50);
+
+		// edits of the meeting document (the chair's notes) and of the minutes are recorded
+		meetingNotesOf(opened[2]!.doc).insert(0, 'Start 14.00 uur.');
+		caseTextOf(opened[1]!.doc, 'afspraken').insert(0, 'Afspraak gemaakt.');
+		await waitFor('the meeting document’s edit row', () => rowsOf('meeting.document.edit').length === 1 && rowsOf('bespreking.document.edit').length === 1);
+		expect(rowsOf('meeting.document.edit')[0]).toMatchObject({ case_id: null, meeting_id: meetingId, role: 'voorzitter' });
+		expect(rowsOf('bespreking.document.edit')[0]).toMatchObject({ case_id: t150, meeting_id: meetingId });
+
+		// the privacy officer reads it in Dutch, with the count
+		const page = await get('beheerder', '/beheer/audit?casus=T150-2026-014');
+		expect(page.status).toBe(200);
+		expect(page.body).toContain(`Bespreking T150-2026-014 in overleg ${meetingId} geopend`);
+		expect(page.body).toContain('50 keer geopend in deze sessie');
+		expect(page.body).toContain(`Bespreking T150-2026-014 in overleg ${meetingId} bewerkt`);
+		expect(page.body).toContain('Casusdocument T150-2026-014 geopend');
+		const meetingPage = await get('beheerder', '/beheer/audit?actie=meeting.document.edit');
+		expect(meetingPage.body).toContain(`Agenda en notulen van overleg ${meetingId} bewerkt`);
+
+		const verifier = openDatabase(server.dbFile);
+		try {
+			expect(await verifyAuditChain(verifier)).toMatchObject({ ok: true });
 		} finally {
 			await verifier.destroy();
 		}

@@ -10,6 +10,10 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
 	'case.view': 'Dossier ingezien',
 	'case.document.open': 'Casusdocument geopend',
 	'case.document.edit': 'Casusdocument bewerkt',
+	'bespreking.document.open': 'Bespreking geopend',
+	'bespreking.document.edit': 'Bespreking bewerkt',
+	'meeting.document.open': 'Overlegdocument geopend',
+	'meeting.document.edit': 'Overlegdocument bewerkt',
 	'case.access.grant': 'Toegang verleend',
 	'case.access.withdraw': 'Toegang ingetrokken',
 	'user.create': 'Gebruiker aangemaakt',
@@ -55,3 +59,32 @@ export const auditActionLabel = (action: string): string => AUDIT_ACTION_LABELS[
 
 export const auditRoleLabel = (role: string | null): string =>
 	role ? (ROLE_LABELS[role as TableRole] ?? role) : 'Geen rol aan deze tafel';
+
+/** What an audit row says in a sentence, with the case and the meeting it names. */
+export function auditDescription(row: { action: string; caseCode: string | null; meetingId: number | null }): string {
+	const code = row.caseCode ?? 'onbekende casus';
+	const meeting = row.meetingId !== null ? `overleg ${row.meetingId}` : 'onbekend overleg';
+	switch (row.action) {
+		case 'case.document.open':
+			return `Casusdocument ${code} geopend`;
+		case 'case.document.edit':
+			return `Casusdocument ${code} bewerkt`;
+		case 'bespreking.document.open':
+			return `Bespreking ${code} in ${meeting} geopend`;
+		case 'bespreking.document.edit':
+			return `Bespreking ${code} in ${meeting} bewerkt`;
+		case 'meeting.document.open':
+			return `Agenda en notulen van ${meeting} geopend`;
+		case 'meeting.document.edit':
+			return `Agenda en notulen van ${meeting} bewerkt`;
+		default:
+			return auditActionLabel(row.action);
+	}
+}
+
+/** What the count of an aggregated row stands for: attempts, opens or changes. */
+export function auditCountLabel(action: string, count: number): string {
+	if (action.endsWith('.document.open')) return count === 1 ? '1 keer geopend in deze sessie' : `${count} keer geopend in deze sessie`;
+	if (action.endsWith('.document.edit')) return count === 1 ? '1 wijziging' : `${count} wijzigingen`;
+	return count === 1 ? '1 poging' : `${count} pogingen`;
+}

@@ -2,7 +2,7 @@ import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AppContext } from '../context';
-import { recordAudit } from '../audit/index';
+import { documentAuditor } from '../audit/documents';
 import { SESSION_COOKIE, sessionPolicy, validateSessionToken } from '../auth/session';
 import { secondFactorPending } from '../auth/second-factor';
 import { documentAccess, parseDocumentName } from '../policy/index';
@@ -82,7 +82,17 @@ let nextId = 0;
  * the session cookie at the upgrade and authorized by the policy. No valid session: close
  * 4401. No access or no such document: close 4403, the same for both.
  */
-export function createCollabEndpoint(ctx: AppContext, hub: CollabHub) {
+/** Test seams of the endpoint; none in production. */
+export interface CollabEndpointHooks {
+	/** runs after a connection's session and access were checked, before it is registered */
+	authorized?: (docName: string) => Promise<void>;
+}
+
+/** 1013 "try again later": revocations kept overtaking the authorization; the client reconnects. */
+const CLOSE_TRY_AGAIN = 1013;
+
+export function createCollabEndpoint(ctx: AppContext, hub: CollabHub, hooks: CollabEndpointHooks = {}) {
+	const documentAudit = documentAuditor(ctx);
 	const wss = new WebSocketServer({ noServer: true, maxPayload: 2 * 1024 * 1024 });
 
 	const heartbeat = setInterval(() => {
@@ -98,6 +108,7 @@ export function createCollabEndpoint(ctx: AppContext, hub: CollabHub) {
 	}, 30_000);
 	heartbeat.unref();
 
+	/** The session and the policy for one connection; no audit, no registration. */
 	async function authorizeConnection(req: http.IncomingMessage, docName: string) {
 		const token = readCookie(req.headers.cookie, SESSION_COOKIE);
 		if (!token) return { close: CLOSE_UNAUTHORIZED } as const;
@@ -110,18 +121,57 @@ export function createCollabEndpoint(ctx: AppContext, hub: CollabHub) {
 		const actor = { userId: user.id, organisationId: user.organisationId, isAdmin: user.isAdmin };
 		const access = await documentAccess(ctx.db, actor, ref);
 		if (!access) return { close: CLOSE_FORBIDDEN } as const;
-		if (ref.kind === 'case') {
-			await recordAudit(ctx.db, {
-				at: ctx.now(),
-				userId: user.id,
-				organisationId: user.organisationId,
-				action: 'case.document.open',
-				caseId: ref.caseId,
-				detail: { access },
-				ip: req.socket.remoteAddress ?? null
-			});
-		}
 		return { access, session, user } as const;
+	}
+
+	type Authorized = Extract<Awaited<ReturnType<typeof authorizeConnection>>, { access: unknown }>;
+
+	/** Authorizations started again because a revocation ran meanwhile, before giving up (1013). */
+	const MAX_AUTHORIZE_ROUNDS = 4;
+
+	/**
+	 * Authorizes a connection so that no revocation can slip between the check and the
+	 * registration: a revocation counts itself (hub.revoking) before it walks the open
+	 * connections. If one ran while this connection was being checked, the check may have read
+	 * what was just revoked and the walk did not see this connection yet: it is checked again.
+	 * `register` runs in the same tick as the last check of the count, so a later revocation's
+	 * walk finds the connection. Returns the close code of a refusal, or null. The open is
+	 * audited (aggregated per session and document, audit/documents.ts) once, before the
+	 * document is served.
+	 */
+	async function authorizeSettled(
+		req: http.IncomingMessage,
+		docName: string,
+		isClosed: () => boolean,
+		register: (result: Authorized) => void
+	): Promise<{ close: number } | null> {
+		let audited = false;
+		for (let round = 0; round < MAX_AUTHORIZE_ROUNDS; round++) {
+			const generation = hub.revocationCount;
+			const result = await authorizeConnection(req, docName);
+			if (result.close !== undefined) return { close: result.close };
+			if (isClosed()) return null;
+			await hooks.authorized?.(docName);
+			if (!audited) {
+				audited = true;
+				await documentAudit.open({
+					at: ctx.now(),
+					docName,
+					sessionId: result.session.id,
+					userId: result.user.id,
+					organisationId: result.user.organisationId,
+					access: result.access,
+					ip: req.socket.remoteAddress ?? null
+				});
+			}
+			if (isClosed()) return null;
+			if (hub.revocationCount === generation) {
+				// in the same tick as the check: a revocation from now on sees the connection
+				register(result);
+				return null;
+			}
+		}
+		return { close: CLOSE_TRY_AGAIN } as const;
 	}
 
 	/**
@@ -191,36 +241,36 @@ export function createCollabEndpoint(ctx: AppContext, hub: CollabHub) {
 		});
 		ws.on('error', () => ws.terminate());
 
-		authorizeConnection(req, docName)
-			.then((result) => {
-				if (closed) return;
-				if ('close' in result) {
-					ws.close(result.close, result.close === CLOSE_UNAUTHORIZED ? 'unauthorized' : 'forbidden');
-					return;
-				}
-				connection = {
-					id: `c${++nextId}`,
-					docName,
-					userId: result.user.id,
-					sessionId: result.session.id,
-					identity: { name: result.user.name, organisation: result.user.organisationName },
-					access: result.access,
-					send: (message) => {
-						if (ws.readyState !== ws.OPEN) return;
-						if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
-							ctx.log.warn({ doc: docName }, 'collab reader too slow; dropped');
-							ws.terminate();
-							return;
-						}
-						ws.send(message);
-					},
-					close: (code, reason) => ws.close(code, reason)
-				};
-				hub.connect(connection);
-				for (const message of early.splice(0)) {
-					if (closed) break;
-					hub.receive(connection, message);
-				}
+		const register = (result: Authorized) => {
+			connection = {
+				id: `c${++nextId}`,
+				docName,
+				userId: result.user.id,
+				sessionId: result.session.id,
+				identity: { name: result.user.name, organisation: result.user.organisationName },
+				access: result.access,
+				send: (message) => {
+					if (ws.readyState !== ws.OPEN) return;
+					if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+						ctx.log.warn({ doc: docName }, 'collab reader too slow; dropped');
+						ws.terminate();
+						return;
+					}
+					ws.send(message);
+				},
+				close: (code, reason) => ws.close(code, reason)
+			};
+			hub.connect(connection);
+			for (const message of early.splice(0)) {
+				if (closed) break;
+				hub.receive(connection, message);
+			}
+		};
+		authorizeSettled(req, docName, () => closed, register)
+			.then((refused) => {
+				if (closed || !refused) return;
+				const reason = refused.close === CLOSE_UNAUTHORIZED ? 'unauthorized' : refused.close === CLOSE_TRY_AGAIN ? 'try again' : 'forbidden';
+				ws.close(refused.close, reason);
 			})
 			.catch((error) => {
 				ctx.log.error({ err: error, doc: docName }, 'collab authorization failed');

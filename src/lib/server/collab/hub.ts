@@ -140,6 +140,8 @@ export interface HubStats {
 	rejectedTooLarge: number;
 	rejectedPresence: number;
 	quarantined: number;
+	/** awareness client ids the hub keeps anything of (state or clock), over all documents */
+	presenceEntries: number;
 }
 
 /**
@@ -162,6 +164,7 @@ export class CollabHub {
 	private readonly onApplied?: HubOptions['onApplied'];
 	private rejectedReadOnly = 0;
 	private rejectedInvalid = 0;
+	private revocations = 0;
 
 	constructor(options: HubOptions) {
 		this.store = options.store;
@@ -176,7 +179,11 @@ export class CollabHub {
 
 	stats(): HubStats {
 		let connections = 0;
-		for (const live of this.docs.values()) connections += live.connections.size;
+		let presenceEntries = 0;
+		for (const live of this.docs.values()) {
+			connections += live.connections.size;
+			presenceEntries += new Set([...live.awareness.states.keys(), ...live.awareness.meta.keys()]).size;
+		}
 		return {
 			documents: this.docs.size,
 			connections,
@@ -184,7 +191,8 @@ export class CollabHub {
 			rejectedInvalid: this.rejectedInvalid,
 			rejectedTooLarge: this.rejectedTooLarge,
 			rejectedPresence: this.rejectedPresence,
-			quarantined: this.quarantined
+			quarantined: this.quarantined,
+			presenceEntries
 		};
 	}
 
@@ -275,8 +283,24 @@ export class CollabHub {
 		if (live.connections.size === 0) this.scheduleUnload(live);
 	}
 
+	/**
+	 * Counts revocations (sessions ended, access withdrawn or changed): a connection whose
+	 * authorization started before the count moved may have been checked against what was
+	 * just revoked, and is checked again once registered (endpoint.ts). Call it before walking
+	 * the open connections, after the change is committed.
+	 */
+	revoking(): void {
+		this.revocations += 1;
+	}
+
+	/** How many revocations there were so far (see `revoking`). */
+	get revocationCount(): number {
+		return this.revocations;
+	}
+
 	/** Closes every connection that matches, e.g. all of a user's when their session ends. */
 	closeWhere(match: (c: CollabConnection) => boolean, code: number, reason: string): number {
+		this.revoking();
 		let closed = 0;
 		for (const live of this.docs.values()) {
 			for (const connection of [...live.connections.keys()]) {
@@ -298,6 +322,8 @@ export class CollabHub {
 
 	/** Downgrades every connection of the matching documents, e.g. when their meeting closes. */
 	makeReadOnly(matchDoc: (docName: string) => boolean): void {
+		// a connection being authorized meanwhile may have been given 'write': it is checked again
+		this.revoking();
 		for (const live of this.docs.values()) {
 			if (!matchDoc(live.name)) continue;
 			for (const connection of live.connections.keys()) connection.access = 'read';
@@ -305,18 +331,40 @@ export class CollabHub {
 	}
 
 	/**
-	 * Applies a change made by the server (not typed by a connection), stored first like any
-	 * other update, so open screens see it live. Resolves once stored and broadcast.
+	 * Applies a change made by the server (not typed by a connection) to the live document, in
+	 * one transaction with a server origin: no copy of the document is made (it used to be, at
+	 * 1–2 s per change on a grown document). What the transaction produced is stored before
+	 * anyone sees it, like any other update, so open screens get it live and only once it is
+	 * durable. If `fn` throws halfway, what it did is thrown away: the document is rebuilt from
+	 * what is stored (plus what is being committed) and the error is passed on. Resolves once
+	 * stored and broadcast.
 	 */
 	async change(docName: string, reason: string, fn: (doc: Y.Doc) => void): Promise<void> {
 		const live = this.load(docName);
-		const scratch = new Y.Doc();
-		Y.applyUpdate(scratch, Y.encodeStateAsUpdate(live.doc));
-		const before = Y.encodeStateVector(scratch);
-		fn(scratch);
-		const update = Y.encodeStateAsUpdate(scratch, before);
-		scratch.destroy();
-		this.applyAndPersist(live, update, { kind: 'server', reason });
+		const origin: Origin = { kind: 'server', reason };
+		const roots = new Set<string>();
+		const doc = live.doc;
+		const collect = (transaction: Y.Transaction) => changedRoots(doc, transaction, roots);
+		live.capture = [];
+		doc.on('afterTransaction', collect);
+		let outputs: Uint8Array[];
+		try {
+			Y.transact(doc, () => fn(doc), origin);
+		} catch (error) {
+			live.capture = null;
+			doc.off('afterTransaction', collect);
+			this.log.error({ doc: live.name, reason, err: String(error) }, 'a server change failed; rebuilt from the store');
+			this.rebuild(live);
+			if (live.connections.size === 0) this.scheduleUnload(live);
+			throw error;
+		} finally {
+			outputs = live.capture ?? [];
+			live.capture = null;
+			doc.off('afterTransaction', collect);
+		}
+		if (outputs.length > 0) {
+			this.persist(live, outputs.length === 1 ? outputs[0]! : Y.mergeUpdates(outputs), outputs, roots, origin);
+		}
 		await live.applyChain;
 		if (live.connections.size === 0) this.scheduleUnload(live);
 	}
@@ -398,6 +446,12 @@ export class CollabHub {
 				const changed = [...added, ...updated, ...removed];
 				const message = encodeAwareness(awareness, changed);
 				for (const connection of live.connections.keys()) connection.send(message);
+				// Awareness keeps a clock per client id it ever saw, also after the state is
+				// removed: with clients coming and going that grows without bound. The removal
+				// is sent (it needed the clock); a client id seen again starts afresh.
+				for (const id of removed) {
+					if (!awareness.states.has(id)) awareness.meta.delete(id);
+				}
 			}
 		);
 		this.docs.set(docName, live);
@@ -534,8 +588,8 @@ export class CollabHub {
 				this.rejectedPresence += 1;
 				continue;
 			}
-			if (isNew) newIds.add(entry.clientId);
 			if (entry.json.length > PRESENCE_MAX_STATE_BYTES) {
+				if (isNew) newIds.add(entry.clientId);
 				this.rejectedPresence += 1;
 				continue;
 			}
@@ -545,6 +599,10 @@ export class CollabHub {
 			} catch {
 				throw new Error('awareness state is no JSON');
 			}
+			// Removing what is not here (stock providers relay the removals they hear, of other
+			// clients too) changes nothing; applied, it would leave a clock behind for good.
+			if (state === null && !live.awareness.states.has(entry.clientId)) continue;
+			if (isNew) newIds.add(entry.clientId);
 			const clean = state === null ? null : sanitizePresence(state, {
 				name: identity?.name ?? '',
 				organisation: identity?.organisation ?? '',
@@ -571,16 +629,18 @@ export class CollabHub {
 		if (decoded.structs.length === 0 && decoded.ds.clients.size === 0) return;
 		const refusal = checkUpdate(live.doc, live.name, decoded, this.limits);
 		if (refusal) throw new Refused(refusal);
-		this.applyAndPersist(live, update, { kind: 'connection', connection });
-		this.onAccepted?.(live.name, connection);
+		// an update that changes nothing (sent again, or already known) is not stored again
+		if (this.applyAndPersist(live, update, { kind: 'connection', connection })) this.onAccepted?.(live.name, connection);
 	}
 
 	/**
 	 * Applies first (proving the update applies), then stores (group commit), and only after the
 	 * commit broadcasts what the application produced. An update that throws while applied, or
-	 * leaves something pending, is refused: the document is rebuilt from what is stored.
+	 * leaves something pending, is refused: the document is rebuilt from what is stored. An
+	 * update that changed nothing (the document already had all of it: the same update sent
+	 * again) is neither stored nor broadcast; returns whether anything was.
 	 */
-	private applyAndPersist(live: LiveDoc, update: Uint8Array, origin: Origin): void {
+	private applyAndPersist(live: LiveDoc, update: Uint8Array, origin: Origin): boolean {
 		const roots = new Set<string>();
 		const doc = live.doc;
 		const collect = (transaction: Y.Transaction) => changedRoots(doc, transaction, roots);
@@ -604,6 +664,20 @@ export class CollabHub {
 			live.capture = null;
 			doc.off('afterTransaction', collect);
 		}
+		// Nothing new: no 'update' event (no struct added, nothing deleted) and nothing left
+		// waiting for a missing dependency. (With pending structs before, the update may have
+		// been added to them: it is stored as it always was, to load in the same order.)
+		if (outputs.length === 0 && !hadPending) return false;
+		this.persist(live, update, outputs, roots, origin);
+		return true;
+	}
+
+	/**
+	 * Stores `update` (group commit), and after the commit broadcasts `outputs` (what applying
+	 * it produced) to every connection but its sender, answers waiting sync requests, compacts
+	 * when due and reports the changed roots.
+	 */
+	private persist(live: LiveDoc, update: Uint8Array, outputs: Uint8Array[], roots: ReadonlySet<string>, origin: Origin): void {
 		live.uncommitted.push(update);
 		const stored = this.store.append(live.name, update);
 		const from = origin.kind === 'connection' ? origin.connection : null;
