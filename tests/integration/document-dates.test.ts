@@ -3,9 +3,9 @@ import * as Y from 'yjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { addAction, agendaItemsOf, actionsOf, MAX_PROJECTED_ACTIONS, MAX_PROJECTED_AGENDA_ITEMS, readActions } from '../../src/lib/shared/documents';
 import { spreadKeys } from '../../src/lib/shared/order-key';
-import { caseId, openShared, tableId, user, type SharedDb } from './helpers/db';
+import { caseId, firstMeeting, openShared, tableId, user, writeShared, type SharedDb } from './helpers/db';
 import { waitFor } from './helpers/realtime';
-import { clientPool, writeDb } from './helpers/clients';
+import { clientPool } from './helpers/clients';
 import { demoEmail, demoLogins, request, startServer, type TestServer } from './helpers/server';
 
 /**
@@ -20,7 +20,7 @@ let server: TestServer;
 let db: SharedDb;
 let t014: number;
 const as = demoLogins(() => server);
-const pool = clientPool(() => server);
+const pool = clientPool(() => server, as);
 
 /** Today's month with day 00: before today as text, but no date. */
 const today = new Date().toISOString().slice(0, 10);
@@ -54,7 +54,7 @@ describe('a deadline that is not a date, written by another member into the case
 		feed = /\/kalender\/([A-Za-z0-9_-]{43})\.ics/.exec(made.body)?.[1] ?? '';
 		expect(feed).not.toBe('');
 		// the writer: the chair, with a stock y-websocket client
-		const chair = await pool.synced(await as('voorzitter'), `case:${t014}`);
+		const chair = await pool.openDoc('voorzitter', `case:${t014}`);
 		const lotte = user(db, demoEmail('waarnemer'));
 		for (const [label, deadline] of [...NO_DATES.map((d) => [d, d]), ['valid', VALID]] as const) {
 			ids[label] = addAction(chair.doc, {
@@ -92,7 +92,7 @@ describe('a deadline that is not a date, written by another member into the case
 
 	it('one row the calendar library refuses (a meeting time that is no time, written around the app) leaves out that event only', async () => {
 		const t150 = tableId(db, 'Top 150 Regio Voorbeeld');
-		writeDb(server, "insert into meetings (case_table_id, starts_at, location, status, created_at) values (?, '9999-99-99T99:99:99Z', 'Nergens', 'gepland', '2026-01-01T00:00:00Z')", t150);
+		writeShared(server.dbFile, "insert into meetings (case_table_id, starts_at, location, status, created_at) values (?, '9999-99-99T99:99:99Z', 'Nergens', 'gepland', '2026-01-01T00:00:00Z')", t150);
 		try {
 			const reply = await request(server.url, `/kalender/${feed}.ics`, { cookie: null });
 			expect(reply.status).toBe(200);
@@ -100,7 +100,7 @@ describe('a deadline that is not a date, written by another member into the case
 			expect(events.filter((e) => e.summary === 'Top 150 Regio Voorbeeld')).toHaveLength(3);
 			expect(reply.body).not.toContain('Nergens');
 		} finally {
-			writeDb(server, "delete from meetings where location = 'Nergens'");
+			writeShared(server.dbFile, "delete from meetings where location = 'Nergens'");
 		}
 	});
 
@@ -134,9 +134,7 @@ describe('a deadline that is not a date, written by another member into the case
 	});
 
 	it('the verslag of a meeting with the case says "geen" deadline, in the page and in both downloads', async () => {
-		const meeting = db
-			.prepare("select id from meetings where case_table_id = ? and status = 'gesloten' order by starts_at limit 1")
-			.get(tableId(db, 'Top 150 Regio Voorbeeld')) as { id: number };
+		const meeting = { id: firstMeeting(db, 'Top 150 Regio Voorbeeld', 'gesloten') };
 		const page = await request(server.url, `/overleg/${meeting.id}/verslag`, { cookie: await as('voorzitter') });
 		expect(page.status).toBe(200);
 		expect(page.body).toContain('Actie met deadline nummer 1');
@@ -152,7 +150,7 @@ describe('a deadline that is not a date, written by another member into the case
 describe('a case document with more actions than SQLite binds in one statement', () => {
 	it(`3,500 actions are projected (the first ${MAX_PROJECTED_ACTIONS}), and other cases keep being projected`, async () => {
 		const t015 = caseId(db, 'T150-2026-015');
-		const writer = await pool.synced(await as('voorzitter'), `case:${t015}`);
+		const writer = await pool.openDoc('voorzitter', `case:${t015}`);
 		// in transactions of 250, so each update stays within the per-update limits
 		for (let batch = 0; batch < 14; batch++) {
 			writer.doc.transact(() => {
@@ -183,16 +181,14 @@ describe('a case document with more actions than SQLite binds in one statement',
 		);
 
 		// the projection still works for another case afterwards
-		const other = await pool.synced(await as('voorzitter'), `case:${t014}`);
+		const other = await pool.openDoc('voorzitter', `case:${t014}`);
 		const id = addAction(other.doc, { text: 'Daarna nog een', actiehouderId: null, actiehouderName: '', organisationId: null, organisationName: '', deadline: '', status: 'open', leefgebied: '' });
 		await waitFor('the next case to be projected', () => rowsOf(t014).some((r) => r.action_id === id), 10_000, 50);
 	}, 60_000);
 
 	it(`a meeting document with 4,500 agenda items is projected (the first ${MAX_PROJECTED_AGENDA_ITEMS})`, async () => {
-		const meeting = db
-			.prepare("select id from meetings where case_table_id = ? and status = 'gepland' order by starts_at limit 1")
-			.get(tableId(db, 'Top 150 Regio Voorbeeld')) as { id: number };
-		const chair = await pool.synced(await as('voorzitter'), `meeting:${meeting.id}`);
+		const meeting = { id: firstMeeting(db, 'Top 150 Regio Voorbeeld') };
+		const chair = await pool.openDoc('voorzitter', `meeting:${meeting.id}`);
 		// written as a client can: item maps with spread order keys after the existing items
 		const keys = spreadKeys(4_500).map((k) => `z${k}`);
 		for (let batch = 0; batch < 18; batch++) {
