@@ -1,7 +1,8 @@
 import * as Y from 'yjs';
 import { expect, test, type Browser, type Page, type WebSocket as PwWebSocket } from '@playwright/test';
-import { dbRow, docOfContext, hydrated, loggedInPage, upcomingMeetingId, VIEWPORTS } from './helpers';
-import { readAgenda } from '../../src/lib/shared/documents';
+import { dbRow, docOfContext, expectNoAxeViolations, hydrated, loggedInPage, screenshot, upcomingMeetingId, VIEWPORTS } from './helpers';
+import type { DocClient } from '../integration/helpers/realtime';
+import { addAction, readAgenda, removeAction } from '../../src/lib/shared/documents';
 
 /**
  * The meeting page and the shared screen against what another client can put in the meeting
@@ -135,6 +136,37 @@ test('een agenda met twee punten onder één id: laptop en scherm blijven werken
 		expect(m.errors).toEqual([]);
 		await m.clearAgenda();
 	} finally {
+		await m.close();
+	}
+});
+
+test('een deadline die geen datum is ("2026-99-99", door een andere client geschreven) staat als ongeldige datum in de actietabel', async ({ browser, baseURL }) => {
+	test.setTimeout(60_000);
+	const m = await meetingOpen(browser, baseURL!);
+	let caseDoc: DocClient | null = null;
+	try {
+		caseDoc = await docOfContext(m.page.context(), baseURL!, `case:${m.caseRow.id}`);
+		const id = addAction(caseDoc.doc, {
+			text: 'Actie met een onmogelijke deadline',
+			actiehouderId: null,
+			actiehouderName: '',
+			organisationId: null,
+			organisationName: '',
+			deadline: '2026-99-99',
+			status: 'open',
+			leefgebied: ''
+		});
+		const row = m.page.locator(`tr[data-action-id="${id}"]`);
+		await expect(row).toContainText('Ongeldige datum');
+		await expect(row).toContainText('“2026-99-99” bestaat niet en telt als geen deadline');
+		await screenshot(m.page, 'actie-ongeldige-deadline');
+		await expectNoAxeViolations(m.page);
+		expect(m.errors).toEqual([]);
+		removeAction(caseDoc.doc, id);
+		await expect(row).toHaveCount(0);
+		await m.clearAgenda();
+	} finally {
+		caseDoc?.destroy();
 		await m.close();
 	}
 });
