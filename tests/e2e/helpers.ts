@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import Database from 'better-sqlite3';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
@@ -7,6 +8,7 @@ import { decodeBase32IgnorePadding } from '@oslojs/encoding';
 import fs from 'node:fs';
 import os from 'node:os';
 import { nextTotp as nextCode, skipTotpStep as skipStep, type StepLedger } from '../integration/helpers/totp-codes';
+import { connectDoc, type DocClient } from '../integration/helpers/realtime';
 
 export const DEMO_PASSWORD = 'Voorbeeld-2026';
 /** The demo beheerder's TOTP key, as DEMO_TOTP_SECRET in src/lib/server/seed/demo.ts. */
@@ -131,11 +133,49 @@ export async function loggedInPage(
 	return { context, page };
 }
 
-/** The session id the server keeps for this context: SHA-256 of the cookie's token, in hex. */
-export async function sessionIdOf(context: BrowserContext): Promise<string> {
+/** The context's session cookie `casustafel_sessie=…`, as a Cookie header carries it. */
+export async function sessionCookie(context: BrowserContext): Promise<string> {
 	const cookie = (await context.cookies()).find((c) => c.name === 'casustafel_sessie');
 	if (!cookie) throw new Error('no session cookie in this context');
-	return createHash('sha256').update(cookie.value).digest('hex');
+	return `${cookie.name}=${cookie.value}`;
+}
+
+/** The session id the server keeps for this context: SHA-256 of the cookie's token, in hex. */
+export async function sessionIdOf(context: BrowserContext): Promise<string> {
+	const token = (await sessionCookie(context)).split('=')[1]!;
+	return createHash('sha256').update(token).digest('hex');
+}
+
+/**
+ * A stock y-websocket client on `docName` with the session of a logged-in context (another
+ * laptop of the same person), after its first sync. The caller destroys it.
+ */
+export async function docOfContext(context: BrowserContext, baseURL: string, docName: string): Promise<DocClient> {
+	const doc = connectDoc(baseURL, docName, await sessionCookie(context));
+	await doc.synced;
+	return doc;
+}
+
+/** One row of the run's database as the server stored it, read-only (E2E_DATABASE_URL). */
+export function dbRow<T>(sql: string, ...params: unknown[]): T {
+	const file = process.env.E2E_DATABASE_URL;
+	if (!file) throw new Error('E2E_DATABASE_URL is not set');
+	const db = new Database(file, { readonly: true, fileMustExist: true });
+	try {
+		return db.prepare(sql).get(...params) as T;
+	} finally {
+		db.close();
+	}
+}
+
+/** The upcoming (first planned) meeting of a table in the run's database. */
+export function upcomingMeetingId(table: string): number {
+	const row = dbRow<{ id: number } | undefined>(
+		"select m.id from meetings m join case_tables t on t.id = m.case_table_id where t.name = ? and m.status = 'gepland' order by m.starts_at limit 1",
+		table
+	);
+	if (!row) throw new Error(`no planned meeting of ${table}`);
+	return row.id;
 }
 
 /** A full-page screenshot in test-results/screens/<name>.png, for people to look at. */

@@ -1,7 +1,6 @@
-import Database from 'better-sqlite3';
 import { expect, test, type BrowserContext } from '@playwright/test';
-import { connectDoc, type DocClient } from '../integration/helpers/realtime';
-import { loggedInPage } from './helpers';
+import type { DocClient } from '../integration/helpers/realtime';
+import { docOfContext, loggedInPage, upcomingMeetingId } from './helpers';
 
 /**
  * Presence as a weapon (issue 12), in Chromium: what other participants say about themselves
@@ -14,21 +13,6 @@ test.use({ actionTimeout: 10_000 });
 
 const OVERLAY = 'red; position: fixed; inset: 0; z-index: 9999; background: red';
 
-function firstPlannedMeeting(): number {
-	const db = new Database(process.env.E2E_DATABASE_URL!, { readonly: true, fileMustExist: true });
-	try {
-		const row = db
-			.prepare(
-				`select m.id from meetings m join case_tables t on t.id = m.case_table_id
-				 where t.name = 'Top 150 Regio Voorbeeld' and m.status = 'gepland' order by m.starts_at limit 1`
-			)
-			.get() as { id: number };
-		return row.id;
-	} finally {
-		db.close();
-	}
-}
-
 /** Opens the chair's meeting page and puts other participants into its notes field through awareness. */
 async function chairWithOthers(
 	browser: import('@playwright/test').Browser,
@@ -37,7 +21,7 @@ async function chairWithOthers(
 	contexts: BrowserContext[],
 	docs: DocClient[]
 ) {
-	const meetingId = firstPlannedMeeting();
+	const meetingId = upcomingMeetingId('Top 150 Regio Voorbeeld');
 	const chair = await loggedInPage(browser, 'voorzitter');
 	contexts.push(chair.context);
 	await chair.page.goto(`/overleg/${meetingId}`);
@@ -46,10 +30,8 @@ async function chairWithOthers(
 	for (const { role, user } of others) {
 		const l = await loggedInPage(browser, role);
 		contexts.push(l.context);
-		const c = (await l.context.cookies()).find((x) => x.name === 'casustafel_sessie')!;
-		const doc = connectDoc(baseURL, `meeting:${meetingId}`, `${c.name}=${c.value}`);
+		const doc = await docOfContext(l.context, baseURL, `meeting:${meetingId}`);
 		docs.push(doc);
-		await doc.synced;
 		doc.provider.awareness.setLocalState({ user, field: 'notes', style: OVERLAY });
 	}
 	return { page: chair.page, notes, editors: chair.page.locator('.collab-field .editor') };

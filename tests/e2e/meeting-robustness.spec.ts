@@ -1,9 +1,8 @@
-import Database from 'better-sqlite3';
 import * as Y from 'yjs';
 import { expect, test, type Browser, type Page, type WebSocket as PwWebSocket } from '@playwright/test';
-import { hydrated, loggedInPage, VIEWPORTS } from './helpers';
-import { connectDoc } from '../integration/helpers/realtime';
-import { readAgenda } from '../../src/lib/shared/documents';
+import { dbRow, docOfContext, expectNoAxeViolations, hydrated, loggedInPage, screenshot, upcomingMeetingId, VIEWPORTS } from './helpers';
+import type { DocClient } from '../integration/helpers/realtime';
+import { addAction, readAgenda, removeAction } from '../../src/lib/shared/documents';
 
 /**
  * The meeting page and the shared screen against what another client can put in the meeting
@@ -17,17 +16,6 @@ test.describe.configure({ mode: 'serial' });
 test.use({ actionTimeout: 10_000 });
 
 const MDA = { table: 'MDA++ Regio Voorbeeld', code: 'MDA-2026-001' };
-
-function query<T>(sql: string, ...params: unknown[]): T {
-	const file = process.env.E2E_DATABASE_URL;
-	if (!file) throw new Error('E2E_DATABASE_URL is not set');
-	const db = new Database(file, { readonly: true, fileMustExist: true });
-	try {
-		return db.prepare(sql).get(...params) as T;
-	} finally {
-		db.close();
-	}
-}
 
 /** Every websocket a page opens to a document, with whether it was closed since. */
 function watchSockets(page: Page) {
@@ -45,11 +33,8 @@ function watchSockets(page: Page) {
  * shown, plus a stock y-websocket client of the meeting document with the chair's session.
  */
 async function meetingOpen(browser: Browser, baseURL: string) {
-	const meeting = query<{ id: number }>(
-		"select m.id from meetings m join case_tables t on t.id = m.case_table_id where t.name = ? and m.status = 'gepland' order by m.starts_at limit 1",
-		MDA.table
-	);
-	const caseRow = query<{ id: number }>('select id from cases where code = ?', MDA.code);
+	const meeting = { id: upcomingMeetingId(MDA.table) };
+	const caseRow = dbRow<{ id: number }>('select id from cases where code = ?', MDA.code);
 	const chair = await loggedInPage(browser, 'voorzitter', { viewport: VIEWPORTS.laptop });
 	const errors: string[] = [];
 	const page = chair.page;
@@ -71,9 +56,7 @@ async function meetingOpen(browser: Browser, baseURL: string) {
 	await expect(screen.getByRole('main').getByRole('heading', { level: 2 })).toContainText(MDA.code);
 	const screenAgenda = screen.getByRole('navigation', { name: 'Agenda' });
 
-	const cookie = (await chair.context.cookies()).find((c) => c.name === 'casustafel_sessie')!;
-	const other = connectDoc(baseURL, `meeting:${meeting.id}`, `${cookie.name}=${cookie.value}`);
-	await other.synced;
+	const other = await docOfContext(chair.context, baseURL, `meeting:${meeting.id}`);
 	/** What another client writes the old way: maps in the 'agenda' array. */
 	const writeLegacy = (items: { id: string; title: string }[]) =>
 		other.doc.transact(() => {
@@ -112,7 +95,7 @@ test('een ververste pagina opent de casusdocumenten niet opnieuw, op de laptop e
 		await expect.poll(() => m.socketsTo(caseDoc).length).toBe(1);
 		await expect.poll(() => m.screenSocketsTo(caseDoc).length).toBe(1);
 		const opens = () =>
-			query<{ n: number }>("select count(*) as n from audit_log where action = 'case.document.open' and case_id = ?", m.caseRow.id).n;
+			dbRow<{ n: number }>("select count(*) as n from audit_log where action = 'case.document.open' and case_id = ?", m.caseRow.id).n;
 		const opensBefore = opens();
 
 		const refreshed = m.refreshes();
@@ -153,6 +136,37 @@ test('een agenda met twee punten onder één id: laptop en scherm blijven werken
 		expect(m.errors).toEqual([]);
 		await m.clearAgenda();
 	} finally {
+		await m.close();
+	}
+});
+
+test('een deadline die geen datum is ("2026-99-99", door een andere client geschreven) staat als ongeldige datum in de actietabel', async ({ browser, baseURL }) => {
+	test.setTimeout(60_000);
+	const m = await meetingOpen(browser, baseURL!);
+	let caseDoc: DocClient | null = null;
+	try {
+		caseDoc = await docOfContext(m.page.context(), baseURL!, `case:${m.caseRow.id}`);
+		const id = addAction(caseDoc.doc, {
+			text: 'Actie met een onmogelijke deadline',
+			actiehouderId: null,
+			actiehouderName: '',
+			organisationId: null,
+			organisationName: '',
+			deadline: '2026-99-99',
+			status: 'open',
+			leefgebied: ''
+		});
+		const row = m.page.locator(`tr[data-action-id="${id}"]`);
+		await expect(row).toContainText('Ongeldige datum');
+		await expect(row).toContainText('“2026-99-99” bestaat niet en telt als geen deadline');
+		await screenshot(m.page, 'actie-ongeldige-deadline');
+		await expectNoAxeViolations(m.page);
+		expect(m.errors).toEqual([]);
+		removeAction(caseDoc.doc, id);
+		await expect(row).toHaveCount(0);
+		await m.clearAgenda();
+	} finally {
+		caseDoc?.destroy();
 		await m.close();
 	}
 });

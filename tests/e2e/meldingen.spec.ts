@@ -1,8 +1,7 @@
-import Database from 'better-sqlite3';
 import { expect, test, type Page } from '@playwright/test';
 import { addAction, removeAction } from '../../src/lib/shared/documents';
-import { connectDoc } from '../integration/helpers/realtime';
-import { expectNoAxeViolations, hydrated, loggedInPage, login, screenshot } from './helpers';
+import type { DocClient } from '../integration/helpers/realtime';
+import { dbRow, docOfContext, expectNoAxeViolations, hydrated, loggedInPage, login, screenshot } from './helpers';
 
 /**
  * Meldingen in Chromium: the bell with the unread count in the header, /meldingen with the
@@ -17,17 +16,6 @@ test.use({ actionTimeout: 10_000 });
 
 const OVERDUE = 'De deadline van uw actie bij T150-2026-014 is verstreken.';
 const bell = (page: Page) => page.getByRole('link', { name: /^Meldingen/ });
-
-function lookup<T>(sql: string, ...params: unknown[]): T {
-	const file = process.env.E2E_DATABASE_URL;
-	if (!file) throw new Error('E2E_DATABASE_URL is not set');
-	const db = new Database(file, { readonly: true, fileMustExist: true });
-	try {
-		return db.prepare(sql).get(...params) as T;
-	} finally {
-		db.close();
-	}
-}
 
 test('de waarnemer ziet de bel met haar herinnering, opent Meldingen en markeert hem als gelezen', async ({ browser }) => {
 	const { context, page } = await loggedInPage(browser, 'waarnemer');
@@ -69,14 +57,14 @@ test('de waarnemer ziet de bel met haar herinnering, opent Meldingen en markeert
 });
 
 test('een nieuwe actie verschijnt live: de bel telt op en de lijst toont hem; Alles gelezen werkt ook zonder JavaScript', async ({ browser, baseURL }) => {
-	const anouk = lookup<{ id: number; organisation_id: number }>("select id, organisation_id from users where email = 'anouk@casustafel.example'");
-	const oph = lookup<{ id: number }>("select id from cases where code = 'OPH-2026-004'");
+	const anouk = dbRow<{ id: number; organisation_id: number }>("select id, organisation_id from users where email = 'anouk@casustafel.example'");
+	const oph = dbRow<{ id: number }>("select id from cases where code = 'OPH-2026-004'");
 
 	const context = await browser.newContext();
 	const page = await context.newPage();
 	const chair = await browser.newContext();
 	const chairPage = await chair.newPage();
-	let doc: ReturnType<typeof connectDoc> | null = null;
+	let doc: DocClient | null = null;
 	let actionId: string | null = null;
 	try {
 		await login(page, 'anouk@casustafel.example');
@@ -87,9 +75,7 @@ test('een nieuwe actie verschijnt live: de bel telt op en de lijst toont hem; Al
 
 		// the chair of the table adds an action for her, as a laptop in the meeting would
 		await login(chairPage, 'mehmet@casustafel.example');
-		const cookie = (await chair.cookies()).find((c) => c.name === 'casustafel_sessie');
-		doc = connectDoc(baseURL!, `case:${oph.id}`, `casustafel_sessie=${cookie!.value}`);
-		await doc.synced;
+		doc = await docOfContext(chair, baseURL!, `case:${oph.id}`);
 		actionId = addAction(doc.doc, {
 			text: 'Gesprek met school en ouders plannen',
 			actiehouderId: anouk.id,

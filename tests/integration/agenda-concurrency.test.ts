@@ -1,9 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import type { JoinResult, MeetingState } from '../../src/lib/shared/live';
+import type { MeetingState } from '../../src/lib/shared/live';
 import { addAgendaItem, moveAgendaItem, readAgenda } from '../../src/lib/shared/documents';
-import { caseId, openShared, tableId, type SharedDb } from './helpers/db';
-import { connectDoc, connectLive, docFromDatabase, emitAck, liveConnected, waitFor, type DocClient, type LiveSocket } from './helpers/realtime';
+import { clientPool } from './helpers/clients';
+import { caseId, meetingsOf, openShared, type SharedDb } from './helpers/db';
+import { docFromDatabase, emitAck, waitFor, type DocClient } from './helpers/realtime';
 import { request, startServer, type TestServer, demoLogins } from './helpers/server';
 
 /**
@@ -14,22 +15,10 @@ import { request, startServer, type TestServer, demoLogins } from './helpers/ser
 let server: TestServer;
 let db: SharedDb;
 const as = demoLogins(() => server);
-const docs: DocClient[] = [];
-const sockets: LiveSocket[] = [];
-
-async function openDoc(who: string, name: string): Promise<DocClient> {
-	const client = connectDoc(server.url, name, await as(who));
-	docs.push(client);
-	await client.synced;
-	return client;
-}
+const pool = clientPool(() => server, as);
+const openDoc = pool.openDoc;
 /** The table's upcoming meetings, soonest first; each test takes its own. */
-function upcoming(table: string, index: number): number {
-	const rows = db
-		.prepare("select id from meetings where case_table_id = ? and status = 'gepland' order by starts_at")
-		.all(tableId(db, table)) as { id: number }[];
-	return rows[index]!.id;
-}
+const upcoming = (table: string, index: number): number => meetingsOf(db, table)[index]!;
 const idsIn = (doc: Y.Doc) => readAgenda(doc).map((i) => i.id);
 /** Goes offline, runs `edit`, comes back: the edit is concurrent with whatever happened meanwhile. */
 async function whileOffline(client: DocClient, edit: () => void | Promise<void>) {
@@ -44,10 +33,7 @@ beforeAll(async () => {
 	db = openShared(server.dbFile, { writable: true });
 	await Promise.all(['voorzitter', 'secretaris'].map(as));
 });
-afterEach(() => {
-	for (const s of sockets.splice(0)) s.disconnect();
-	for (const d of docs.splice(0)) d.destroy();
-});
+afterEach(() => pool.closeAll());
 afterAll(async () => {
 	db?.close();
 	await server?.stop();
@@ -98,11 +84,7 @@ describe('the agenda under concurrent edits, through the server', () => {
 		addAgendaItem(chairDoc.doc, { caseId: null, caseCode: null, title: 'Rondvraag', plannedMinutes: 5, status: 'gepland' });
 		await waitFor('the items to be stored', () => idsIn(docFromDatabase(db, name).doc).length === 2);
 
-		const socket = connectLive(server.url, await as('secretaris'));
-		sockets.push(socket);
-		await liveConnected(socket);
-		const joined = await emitAck<JoinResult>(socket, 'meeting:join', { meetingId });
-		expect(joined.ok).toBe(true);
+		const socket = await pool.joined('secretaris', meetingId);
 
 		// the voorzitter's laptop is offline for a moment and moves the item down meanwhile
 		await whileOffline(chairDoc, async () => {

@@ -4,20 +4,9 @@ import * as encoding from 'lib0/encoding';
 import { Awareness, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness';
 import { caseTextOf, meetingNotesOf } from '../../src/lib/shared/documents';
 import type { MeetingState } from '../../src/lib/shared/live';
-import { caseId, openShared, tableId, user, type SharedDb } from './helpers/db';
-import {
-	connectDoc,
-	connectLive,
-	docFromDatabase,
-	emitAck,
-	liveConnected,
-	rawDocSocket,
-	rawStoredBytes,
-	sleep,
-	waitFor,
-	type DocClient,
-	type LiveSocket
-} from './helpers/realtime';
+import { clientPool } from './helpers/clients';
+import { caseId, firstMeeting, meetingsOf, openShared, user, type SharedDb } from './helpers/db';
+import { docFromDatabase, emitAck, rawDocSocket, rawStoredBytes, sleep, waitFor, type DocClient } from './helpers/realtime';
 import { startServer, type TestServer, demoEmail, demoLogins } from './helpers/server';
 
 /**
@@ -36,18 +25,11 @@ let t150: number;
 const email = demoEmail;
 const as = demoLogins(() => server);
 
-const clients: DocClient[] = [];
-const sockets: LiveSocket[] = [];
-async function open(who: string | null, docName: string, doc?: Y.Doc): Promise<DocClient> {
-	const client = connectDoc(server.url, docName, who ? await as(who) : null, { doc });
-	clients.push(client);
-	return client;
-}
-async function openSynced(who: string, docName: string): Promise<DocClient> {
-	const client = await open(who, docName);
-	await client.synced;
-	return client;
-}
+const pool = clientPool(() => server, as);
+/** A document client of `who` (or without a cookie), not waited for; `doc` to bring one's own replica. */
+const open = async (who: string | null, docName: string, doc?: Y.Doc): Promise<DocClient> =>
+	pool.docWithCookie(who ? await as(who) : null, docName, { doc });
+const openSynced = pool.openDoc;
 
 const count = (sql: string, ...params: unknown[]) => (db.prepare(sql).get(...params) as { n: number }).n;
 const logRows = (docName: string) => count('select count(*) as n from doc_updates where doc_name = ?', docName);
@@ -66,18 +48,12 @@ beforeAll(async () => {
 	t150 = caseId(db, 'T150-2026-014');
 	caseDoc = `case:${t150}`;
 	otherCaseDoc = `case:${caseId(db, 'T150-2026-015')}`;
-	const meeting = db
-		.prepare("select id from meetings where case_table_id = ? and status = 'gepland' order by starts_at limit 1")
-		.get(tableId(db, 'Top 150 Regio Voorbeeld')) as { id: number };
-	meetingId = meeting.id;
+	meetingId = firstMeeting(db, 'Top 150 Regio Voorbeeld');
 	meetingDoc = `meeting:${meetingId}`;
 	await Promise.all(['voorzitter', 'deelnemer', 'waarnemer', 'geen-toegang', 'secretaris'].map(as));
 });
 
-afterEach(async () => {
-	for (const c of clients.splice(0)) c.destroy();
-	for (const s of sockets.splice(0)) s.disconnect();
-});
+afterEach(() => pool.closeAll());
 
 afterAll(async () => {
 	db?.close();
@@ -154,7 +130,7 @@ describe('read-only access', () => {
 		expect(logRows(caseDoc)).toBeGreaterThan(0);
 		expect(stored()).not.toContain('WAARNEMER');
 		// ... nor in the snapshot once everyone has left and the document is unloaded
-		for (const c of clients.splice(0)) c.destroy();
+		pool.closeDocs();
 		await unloaded(caseDoc);
 		expect(stored()).not.toContain('WAARNEMER');
 		const fromDb = docFromDatabase(db, caseDoc).doc;
@@ -173,8 +149,7 @@ describe('who may connect', () => {
 			open('voorzitter', 'case:0'),
 			open('voorzitter', 'case:abc')
 		]);
-		const bogus = connectDoc(server.url, caseDoc, 'casustafel_sessie=niet-geldig');
-		clients.push(bogus);
+		const bogus = pool.docWithCookie('casustafel_sessie=niet-geldig', caseDoc);
 		refused.push(bogus);
 
 		const codes = await Promise.all(refused.map((c) => c.closed.then((e) => e.code)));
@@ -324,9 +299,7 @@ describe('meeting document', () => {
 		expect(chairNotes.toString()).toBe('Opening door de voorzitter. Punt 1.');
 
 		// the chair closes the meeting over socket.io
-		const socket = connectLive(server.url, await as('voorzitter'));
-		sockets.push(socket);
-		await liveConnected(socket);
+		const socket = await pool.connect('voorzitter');
 		const closed = await emitAck<MeetingState>(socket, 'meeting:close', { meetingId });
 		expect(closed).toMatchObject({ ok: true, data: { meetingId, status: 'gesloten' } });
 
@@ -342,7 +315,7 @@ describe('meeting document', () => {
 		const late = await openSynced('secretaris', meetingDoc);
 		expect(meetingNotesOf(late.doc).toString()).toBe('Opening door de voorzitter. Punt 1.');
 
-		for (const c of clients.splice(0)) c.destroy();
+		pool.closeDocs();
 		await unloaded(meetingDoc);
 		const stored = rawStoredBytes(db, meetingDoc).toString('latin1');
 		expect(stored).not.toContain('NA-SLUITING');
@@ -379,10 +352,7 @@ describe('meeting document', () => {
 
 	it('keeps the minutes of a bespreking with the access of the case, and freezes them when the meeting closes', async () => {
 		// another planned Top 150 meeting than the one the meeting-document test closes
-		const later = db
-			.prepare("select id from meetings where case_table_id = ? and status = 'gepland' order by starts_at desc limit 1")
-			.get(tableId(db, 'Top 150 Regio Voorbeeld')) as { id: number };
-		const laterId = later.id;
+		const laterId = meetingsOf(db, 'Top 150 Regio Voorbeeld').at(-1)!;
 		expect(laterId).not.toBe(meetingId);
 		const minutes = `bespreking:${laterId}:${t150}`;
 
@@ -399,9 +369,7 @@ describe('meeting document', () => {
 		const reader = await openSynced('voorzitter', minutes);
 		await waitFor('the chair to see the minutes', () => reader.doc.getText('verslag').toString() === 'Afgesproken: huisbezoek.');
 
-		const socket = connectLive(server.url, await as('voorzitter'));
-		sockets.push(socket);
-		await liveConnected(socket);
+		const socket = await pool.connect('voorzitter');
 		expect(await emitAck(socket, 'meeting:close', { meetingId: laterId })).toMatchObject({ ok: true });
 
 		writer.doc.getText('verslag').insert(0, 'NA-SLUITING ');

@@ -1,17 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../src/lib/server/seed/demo';
 import type { JoinResult, MeetingState, PresenceEntry } from '../../src/lib/shared/live';
-import { caseId, openShared, tableId, type SharedDb } from './helpers/db';
-import {
-	connectDoc,
-	connectLive,
-	emitAck,
-	liveConnected,
-	sleep,
-	waitFor,
-	type DocClient,
-	type LiveSocket
-} from './helpers/realtime';
+import { clientPool } from './helpers/clients';
+import { caseId, firstMeeting, openShared, type SharedDb } from './helpers/db';
+import { connectLive, emitAck, liveConnected, sleep, waitFor, type LiveSocket } from './helpers/realtime';
 import { login, request, startServer, type TestServer, demoEmail, demoLogins } from './helpers/server';
 
 /**
@@ -34,17 +26,10 @@ const NAMES: Record<string, string> = {
 };
 const as = demoLogins(() => server);
 
-const sockets: LiveSocket[] = [];
-const docs: DocClient[] = [];
-async function connect(who: string | null, cookie?: string): Promise<LiveSocket> {
-	const socket = connectLive(server.url, cookie ?? (who ? await as(who) : null));
-	sockets.push(socket);
-	await liveConnected(socket);
-	return socket;
-}
+const pool = clientPool(() => server, as);
+const connect = pool.connect;
 async function refusal(cookie: string | null, extraHeaders: Record<string, string> = {}): Promise<string> {
-	const socket = connectLive(server.url, cookie, extraHeaders);
-	sockets.push(socket);
+	const socket = pool.track(connectLive(server.url, cookie, extraHeaders));
 	try {
 		await liveConnected(socket);
 	} catch (e) {
@@ -70,17 +55,11 @@ beforeAll(async () => {
 	server = await startServer();
 	db = openShared(server.dbFile);
 	caseDoc = `case:${caseId(db, 'T150-2026-014')}`;
-	const meeting = db
-		.prepare("select id from meetings where case_table_id = ? and status = 'gepland' order by starts_at limit 1")
-		.get(tableId(db, 'Top 150 Regio Voorbeeld')) as { id: number };
-	meetingId = meeting.id;
+	meetingId = firstMeeting(db, 'Top 150 Regio Voorbeeld');
 	await Promise.all(['voorzitter', 'secretaris', 'deelnemer', 'waarnemer', 'geen-toegang', 'beheerder'].map(as));
 });
 
-afterEach(() => {
-	for (const s of sockets.splice(0)) s.disconnect();
-	for (const d of docs.splice(0)) d.destroy();
-});
+afterEach(() => pool.closeAll());
 
 afterAll(async () => {
 	db?.close();
@@ -94,9 +73,7 @@ describe('handshake', () => {
 		// a page on another site cannot use the visitor's cookie (cross-site websocket hijacking)
 		expect(await refusal(await as('voorzitter'), { origin: 'https://kwaadwillend.example' })).toBe('UNAUTHENTICATED');
 		// the same cookie from our own origin works
-		const socket = connectLive(server.url, await as('voorzitter'), { origin: server.url });
-		sockets.push(socket);
-		await liveConnected(socket);
+		await pool.liveWithCookie(await as('voorzitter'), { origin: server.url });
 	});
 });
 
@@ -263,15 +240,13 @@ describe('logging out', () => {
 	it("closes that session's live socket and document connections within a second; the old cookie opens nothing again", async () => {
 		// a second session of the secretaris, e.g. on the meeting-room laptop; the first stays in use
 		const cookie = await login(server.url, email('secretaris'), DEMO_PASSWORD);
-		const socket = await connect(null, cookie);
+		const socket = await pool.liveWithCookie(cookie);
 		expect(await join(socket)).toMatchObject({ ok: true });
-		const doc = connectDoc(server.url, caseDoc, cookie);
-		docs.push(doc);
+		const doc = pool.docWithCookie(cookie, caseDoc);
 		await doc.synced;
 
 		const otherSession = await connect('secretaris');
-		const otherDoc = connectDoc(server.url, caseDoc, await as('secretaris'));
-		docs.push(otherDoc);
+		const otherDoc = pool.docWithCookie(await as('secretaris'), caseDoc);
 		await otherDoc.synced;
 
 		// when each connection ended, measured against the moment the logout was answered
@@ -298,8 +273,7 @@ describe('logging out', () => {
 
 		// and the old cookie opens nothing any more
 		expect(await refusal(cookie)).toBe('UNAUTHENTICATED');
-		const again = connectDoc(server.url, caseDoc, cookie);
-		docs.push(again);
+		const again = pool.docWithCookie(cookie, caseDoc);
 		expect((await again.closed).code).toBe(4401);
 		expect(again.provider.synced).toBe(false);
 		expect(doc.closes).toHaveLength(1);

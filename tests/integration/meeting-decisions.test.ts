@@ -1,9 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { JoinResult, MeetingState } from '../../src/lib/shared/live';
+import type { MeetingState } from '../../src/lib/shared/live';
 import type { RegieState } from '../../src/lib/shared/tables';
 import { addAction, addAgendaItem, readAgenda } from '../../src/lib/shared/documents';
-import { caseId, openShared, tableId, user, type SharedDb } from './helpers/db';
-import { connectDoc, connectLive, docFromDatabase, emitAck, liveConnected, sleep, waitFor, type DocClient, type LiveSocket } from './helpers/realtime';
+import { clientPool } from './helpers/clients';
+import { caseId, firstMeeting, openShared, user, type SharedDb } from './helpers/db';
+import { docFromDatabase, emitAck, sleep, waitFor, type LiveSocket } from './helpers/realtime';
 import { startServer, type TestServer, demoEmail, demoLogins } from './helpers/server';
 
 /**
@@ -15,33 +16,9 @@ import { startServer, type TestServer, demoEmail, demoLogins } from './helpers/s
 let server: TestServer;
 let db: SharedDb;
 const as = demoLogins(() => server);
-const sockets: LiveSocket[] = [];
-const docs: DocClient[] = [];
-
-async function connect(who: string): Promise<LiveSocket> {
-	const socket = connectLive(server.url, await as(who));
-	sockets.push(socket);
-	await liveConnected(socket);
-	return socket;
-}
-async function joined(who: string, meetingId: number): Promise<LiveSocket> {
-	const socket = await connect(who);
-	const reply = await emitAck<JoinResult>(socket, 'meeting:join', { meetingId });
-	if (!reply.ok) throw new Error(`${who} could not join: ${reply.code}`);
-	return socket;
-}
-async function openDoc(who: string, name: string): Promise<DocClient> {
-	const client = connectDoc(server.url, name, await as(who));
-	docs.push(client);
-	await client.synced;
-	return client;
-}
-function upcomingMeeting(table: string): number {
-	const row = db
-		.prepare("select id from meetings where case_table_id = ? and status = 'gepland' order by starts_at limit 1")
-		.get(tableId(db, table)) as { id: number };
-	return row.id;
-}
+const pool = clientPool(() => server, as);
+const { connect, joined, openDoc } = pool;
+const upcomingMeeting = (table: string) => firstMeeting(db, table);
 /** Puts a case on a meeting's agenda the way the chair's laptop does: in the meeting document. */
 async function agendaItemFor(meetingId: number, code: string): Promise<string> {
 	const doc = await openDoc('voorzitter', `meeting:${meetingId}`);
@@ -63,10 +40,7 @@ beforeAll(async () => {
 	db = openShared(server.dbFile);
 	await Promise.all(['voorzitter', 'secretaris', 'deelnemer', 'waarnemer', 'geen-toegang', 'linda', 'kees', 'noor', 'sara'].map(as));
 });
-afterEach(() => {
-	for (const s of sockets.splice(0)) s.disconnect();
-	for (const d of docs.splice(0)) d.destroy();
-});
+afterEach(() => pool.closeAll());
 afterAll(async () => {
 	db?.close();
 	await server?.stop();

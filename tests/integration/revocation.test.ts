@@ -1,19 +1,10 @@
-import { createHash } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../src/lib/server/seed/demo';
 import type { JoinResult } from '../../src/lib/shared/live';
-import { caseId, openShared, organisationId, tableId, user, type SharedDb } from './helpers/db';
-import {
-	connectDoc,
-	connectLive,
-	emitAck,
-	liveConnected,
-	sleep,
-	waitFor,
-	type DocClient,
-	type LiveSocket
-} from './helpers/realtime';
-import { demoEmail, login, request, startServer, type TestServer } from './helpers/server';
+import { clientPool } from './helpers/clients';
+import { caseId, firstMeeting, openShared, organisationId, tableId, user, type SharedDb } from './helpers/db';
+import { connectLive, emitAck, liveConnected, sleep, waitFor, type DocClient, type LiveSocket } from './helpers/realtime';
+import { demoEmail, freshLogin, request, sessionIdOf, startServer, type TestServer } from './helpers/server';
 
 /**
  * Revocation at once (issue 6, item 3). For each way access ends — a session ended from
@@ -31,11 +22,8 @@ let case14: number;
 let caseDoc: string;
 let meetingDoc: string;
 
-const sockets: LiveSocket[] = [];
-const docs: DocClient[] = [];
-
-const sessionIdOf = (cookie: string) => createHash('sha256').update(cookie.split('=')[1]!).digest('hex');
-const fresh = (who: string) => login(server.url, demoEmail(who), DEMO_PASSWORD);
+const fresh = (who: string) => freshLogin(server, who);
+const pool = clientPool(() => server, fresh);
 
 /** Everything one browser of `who` holds open during a meeting, with when each piece closed. */
 interface Browser {
@@ -48,13 +36,10 @@ interface Browser {
 }
 
 async function browser(cookie: string, docNames: string[]): Promise<Browser> {
-	const live = connectLive(server.url, cookie);
-	sockets.push(live);
-	await liveConnected(live);
+	const live = await pool.liveWithCookie(cookie);
 	const joined = await emitAck<JoinResult>(live, 'meeting:join', { meetingId });
 	expect(joined).toMatchObject({ ok: true });
-	const clients = docNames.map((name) => connectDoc(server.url, name, cookie));
-	docs.push(...clients);
+	const clients = docNames.map((name) => pool.docWithCookie(cookie, name));
 	await Promise.all(clients.map((c) => c.synced));
 	const b: Browser = { cookie, live, docs: clients, liveGone: null, docsGone: clients.map(() => null) };
 	live.on('disconnect', (reason) => (b.liveGone = { at: Date.now(), reason }));
@@ -86,11 +71,9 @@ async function expectUntouched(b: Browser) {
 
 /** The cookie opens neither a live socket nor a document any more. */
 async function expectReconnectRefused(cookie: string, docName: string, code: number) {
-	const socket = connectLive(server.url, cookie);
-	sockets.push(socket);
+	const socket = pool.track(connectLive(server.url, cookie));
 	await expect(liveConnected(socket)).rejects.toThrow('UNAUTHENTICATED');
-	const again = connectDoc(server.url, docName, cookie);
-	docs.push(again);
+	const again = pool.docWithCookie(cookie, docName);
 	expect((await again.closed).code).toBe(code);
 	expect(again.provider.synced).toBe(false);
 }
@@ -110,18 +93,11 @@ beforeAll(async () => {
 	t150Table = tableId(db, 'Top 150 Regio Voorbeeld');
 	case14 = caseId(db, 'T150-2026-014');
 	caseDoc = `case:${case14}`;
-	meetingId = (
-		db
-			.prepare("select id from meetings where case_table_id = ? and status = 'gepland' order by starts_at limit 1")
-			.get(t150Table) as { id: number }
-	).id;
+	meetingId = firstMeeting(db, 'Top 150 Regio Voorbeeld');
 	meetingDoc = `meeting:${meetingId}`;
 });
 
-afterEach(() => {
-	for (const s of sockets.splice(0)) s.disconnect();
-	for (const d of docs.splice(0)) d.destroy();
-});
+afterEach(() => pool.closeAll());
 
 afterAll(async () => {
 	db?.close();
@@ -218,8 +194,7 @@ describe('access taken away', () => {
 		await sleep(150);
 		expect(deelnemerSaw).toHaveLength(1);
 
-		const again = connectDoc(server.url, caseDoc, deelnemer.cookie);
-		docs.push(again);
+		const again = pool.docWithCookie(deelnemer.cookie, caseDoc);
 		expect((await again.closed).code).toBe(4403);
 		expect(again.provider.synced).toBe(false);
 		// give the access back for the tests that follow
@@ -236,12 +211,9 @@ describe('access taken away', () => {
 		await expectUntouched(bystander);
 
 		// the session itself is still valid, but the meeting and its document are gone for tom
-		const socket = connectLive(server.url, tom.cookie);
-		sockets.push(socket);
-		await liveConnected(socket);
+		const socket = await pool.liveWithCookie(tom.cookie);
 		expect(await emitAck(socket, 'meeting:join', { meetingId })).toMatchObject({ ok: false, code: 'NOT_FOUND' });
-		const again = connectDoc(server.url, meetingDoc, tom.cookie);
-		docs.push(again);
+		const again = pool.docWithCookie(tom.cookie, meetingDoc);
 		expect((await again.closed).code).toBe(4403);
 	});
 });

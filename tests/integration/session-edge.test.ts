@@ -1,20 +1,11 @@
-import { createHash } from 'node:crypto';
 import { io } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../src/lib/server/seed/demo';
 import type { JoinResult } from '../../src/lib/shared/live';
-import { caseId, openShared, organisationId, tableId, user, type SharedDb } from './helpers/db';
-import {
-	connectDoc,
-	connectLive,
-	emitAck,
-	liveConnected,
-	sleep,
-	waitFor,
-	type DocClient,
-	type LiveSocket
-} from './helpers/realtime';
-import { demoEmail, login, request, startServer, type TestServer } from './helpers/server';
+import { clientPool } from './helpers/clients';
+import { caseId, firstMeeting, openShared, organisationId, user, writeShared, type SharedDb } from './helpers/db';
+import { emitAck, liveConnected, sleep, waitFor, type LiveSocket } from './helpers/realtime';
+import { demoEmail, freshLogin, login, request, sessionIdOf, startServer, type TestServer } from './helpers/server';
 import { DEMO_TOTP_SECRET, nextTotp } from './helpers/totp';
 
 /**
@@ -29,34 +20,8 @@ let db: SharedDb;
 let meetingId: number;
 let case14: number;
 
-const sockets: { disconnect(): unknown }[] = [];
-const docs: DocClient[] = [];
-
-const sessionIdOf = (cookie: string) => createHash('sha256').update(cookie.split('=')[1]!).digest('hex');
-const fresh = (who: string) => login(server.url, demoEmail(who), DEMO_PASSWORD);
-
-function open(cookie: string, docName: string) {
-	const client = connectDoc(server.url, docName, cookie);
-	docs.push(client);
-	return client;
-}
-
-async function live(cookie: string): Promise<LiveSocket> {
-	const socket = connectLive(server.url, cookie);
-	sockets.push(socket);
-	await liveConnected(socket);
-	return socket;
-}
-
-/** Writes to the server's database as an operator (or time) would: a session going stale. */
-function writeDb(sql: string, ...params: unknown[]) {
-	const writable = openShared(server.dbFile, { writable: true });
-	try {
-		writable.prepare(sql).run(...params);
-	} finally {
-		writable.close();
-	}
-}
+const pool = clientPool(() => server, (who) => freshLogin(server, who));
+const fresh = (who: string) => freshLogin(server, who);
 
 const lastSeen = (cookie: string) =>
 	(db.prepare('select last_seen_at from sessions where id = ?').get(sessionIdOf(cookie)) as { last_seen_at: string } | undefined)
@@ -73,17 +38,10 @@ beforeAll(async () => {
 	server = await startServer({ env: { SESSION_RECHECK_SECONDS: '1' } });
 	db = openShared(server.dbFile);
 	case14 = caseId(db, 'T150-2026-014');
-	meetingId = (
-		db
-			.prepare("select id from meetings where case_table_id = ? and status = 'gepland' order by starts_at limit 1")
-			.get(tableId(db, 'Top 150 Regio Voorbeeld')) as { id: number }
-	).id;
+	meetingId = firstMeeting(db, 'Top 150 Regio Voorbeeld');
 }, 60_000);
 
-afterEach(() => {
-	for (const s of sockets.splice(0)) s.disconnect();
-	for (const d of docs.splice(0)) d.destroy();
-});
+afterEach(() => pool.closeAll());
 
 afterAll(async () => {
 	db?.close();
@@ -95,9 +53,9 @@ describe('access changes reach every document derived from the case', () => {
 		const minutes = `bespreking:${meetingId}:${case14}`;
 		const chairCookie = await fresh('voorzitter');
 		const deelnemerCookie = await fresh('deelnemer'); // Sociaal Team, has access to T150-2026-014
-		const chair = open(chairCookie, minutes);
-		const deelnemer = open(deelnemerCookie, minutes);
-		const bystander = open(await fresh('waarnemer'), minutes); // GGZ keeps its access
+		const chair = pool.docWithCookie(chairCookie, minutes);
+		const deelnemer = pool.docWithCookie(deelnemerCookie, minutes);
+		const bystander = pool.docWithCookie(await fresh('waarnemer'), minutes); // GGZ keeps its access
 		await Promise.all([chair.synced, deelnemer.synced, bystander.synced]);
 
 		chair.doc.getText('verslag').insert(0, 'Voor: ');
@@ -133,14 +91,14 @@ describe('document connections follow their session', () => {
 		const idle = await fresh('deelnemer');
 		const expired = await fresh('secretaris');
 		const alive = await fresh('waarnemer');
-		const idleDoc = open(idle, `case:${case14}`);
-		const expiredDoc = open(expired, `meeting:${meetingId}`);
-		const aliveDoc = open(alive, `case:${case14}`);
+		const idleDoc = pool.docWithCookie(idle, `case:${case14}`);
+		const expiredDoc = pool.docWithCookie(expired, `meeting:${meetingId}`);
+		const aliveDoc = pool.docWithCookie(alive, `case:${case14}`);
 		await Promise.all([idleDoc.synced, expiredDoc.synced, aliveDoc.synced]);
 
 		const longAgo = new Date(Date.now() - 31 * 60_000).toISOString();
-		writeDb('update sessions set last_seen_at = ? where id = ?', longAgo, sessionIdOf(idle));
-		writeDb('update sessions set expires_at = ? where id = ?', new Date(Date.now() - 1_000).toISOString(), sessionIdOf(expired));
+		writeShared(server.dbFile, 'update sessions set last_seen_at = ? where id = ?', longAgo, sessionIdOf(idle));
+		writeShared(server.dbFile, 'update sessions set expires_at = ? where id = ?', new Date(Date.now() - 1_000).toISOString(), sessionIdOf(expired));
 
 		expect((await idleDoc.closed).code).toBe(4401);
 		expect((await expiredDoc.closed).code).toBe(4401);
@@ -155,13 +113,13 @@ describe('document connections follow their session', () => {
 	it('open connections and their rechecks do not count as activity; an accepted edit and a command of the chair do', async () => {
 		const chairCookie = await fresh('voorzitter');
 		const stale = new Date(Date.now() - 10 * 60_000).toISOString();
-		writeDb('update sessions set last_seen_at = ? where id = ?', stale, sessionIdOf(chairCookie));
+		writeShared(server.dbFile, 'update sessions set last_seen_at = ? where id = ?', stale, sessionIdOf(chairCookie));
 
 		// a live socket joined to the meeting and two documents, open through several rechecks
-		const socket = await live(chairCookie);
+		const socket = await pool.liveWithCookie(chairCookie);
 		expect(await emitAck<JoinResult>(socket, 'meeting:join', { meetingId })).toMatchObject({ ok: true });
-		const caseDoc = open(chairCookie, `case:${case14}`);
-		const meetingDoc = open(chairCookie, `meeting:${meetingId}`);
+		const caseDoc = pool.docWithCookie(chairCookie, `case:${case14}`);
+		const meetingDoc = pool.docWithCookie(chairCookie, `meeting:${meetingId}`);
 		await Promise.all([caseDoc.synced, meetingDoc.synced]);
 		await sleep(2_500);
 		expect(lastSeen(chairCookie), 'handshakes, rechecks and presence leave last activity alone').toBe(stale);
@@ -172,17 +130,17 @@ describe('document connections follow their session', () => {
 		expect(Date.now() - new Date(lastSeen(chairCookie)!).getTime()).toBeLessThan(10_000);
 
 		// and so is a command the chair gives
-		writeDb('update sessions set last_seen_at = ? where id = ?', stale, sessionIdOf(chairCookie));
+		writeShared(server.dbFile, 'update sessions set last_seen_at = ? where id = ?', stale, sessionIdOf(chairCookie));
 		expect(await emitAck(socket, 'meeting:timer', { meetingId, action: 'reset' })).toMatchObject({ ok: true });
 		expect(lastSeen(chairCookie)).not.toBe(stale);
 	});
 
 	it('a command on a session that has ended is refused with UNAUTHENTICATED and its connections close', async () => {
 		const chairCookie = await fresh('voorzitter');
-		const socket = await live(chairCookie);
-		const doc = open(chairCookie, `meeting:${meetingId}`);
+		const socket = await pool.liveWithCookie(chairCookie);
+		const doc = pool.docWithCookie(chairCookie, `meeting:${meetingId}`);
 		await doc.synced;
-		writeDb('update sessions set last_seen_at = ? where id = ?', new Date(Date.now() - 31 * 60_000).toISOString(), sessionIdOf(chairCookie));
+		writeShared(server.dbFile, 'update sessions set last_seen_at = ? where id = ?', new Date(Date.now() - 31 * 60_000).toISOString(), sessionIdOf(chairCookie));
 		const ack = await emitAck(socket, 'meeting:timer', { meetingId, action: 'reset' });
 		expect(ack).toMatchObject({ ok: false, code: 'UNAUTHENTICATED' });
 		expect((await doc.closed).code).toBe(4401);
@@ -193,7 +151,7 @@ describe('document connections follow their session', () => {
 describe('socket.io', () => {
 	it('the default namespace refuses an anonymous client and keeps nothing open', async () => {
 		const socket = io(`${server.url}/`, { transports: ['websocket'], reconnection: false, forceNew: true });
-		sockets.push(socket);
+		pool.track(socket);
 		const outcome = await new Promise<string>((resolve) => {
 			socket.once('connect', () => resolve('connected'));
 			socket.once('connect_error', (e) => resolve(`refused: ${e.message}`));
@@ -208,28 +166,28 @@ describe('socket.io', () => {
 			forceNew: true,
 			extraHeaders: { cookie: await fresh('deelnemer') }
 		});
-		sockets.push(withCookie);
+		pool.track(withCookie);
 		await expect(liveConnected(withCookie as unknown as LiveSocket)).rejects.toThrow();
 	});
 
 	it('a database error while leaving a meeting or disconnecting is logged, not a crash: the server keeps answering', async () => {
 		const cookie = await fresh('deelnemer');
-		const socket = await live(cookie);
-		const other = await live(await fresh('waarnemer'));
+		const socket = await pool.liveWithCookie(cookie);
+		const other = await pool.liveWithCookie(await fresh('waarnemer'));
 		expect(await emitAck(socket, 'meeting:join', { meetingId })).toMatchObject({ ok: true });
 		expect(await emitAck(other, 'meeting:join', { meetingId })).toMatchObject({ ok: true });
 		// the presence query fails while the table is away (an operator's mistake, a broken disk)
-		writeDb('alter table memberships rename to memberships_away');
+		writeShared(server.dbFile, 'alter table memberships rename to memberships_away');
 		try {
 			const left = await emitAck(socket, 'meeting:leave', { meetingId });
 			expect(left).toMatchObject({ ok: true });
 			other.disconnect();
 			await sleep(500);
 		} finally {
-			writeDb('alter table memberships_away rename to memberships');
+			writeShared(server.dbFile, 'alter table memberships_away rename to memberships');
 		}
 		expect((await request(server.url, '/login')).status).toBe(200);
-		const again = await live(cookie);
+		const again = await pool.liveWithCookie(cookie);
 		expect(await emitAck(again, 'meeting:join', { meetingId })).toMatchObject({ ok: true });
 	});
 });
@@ -283,10 +241,10 @@ describe('a beheerder ends every session of every user (ASVS 7.4.5)', () => {
 	it('without the confirmation nothing ends; with it, every other session and its live and document connections end within a second, and the beheerder stays', async () => {
 		const beheerder = await login(server.url, demoEmail('beheerder'), DEMO_PASSWORD);
 		const others = await Promise.all(['deelnemer', 'voorzitter', 'waarnemer'].map(fresh));
-		const sockets = await Promise.all(others.map(live));
-		const clients = others.map((c) => open(c, `meeting:${meetingId}`));
+		const sockets = await Promise.all(others.map((c) => pool.liveWithCookie(c)));
+		const clients = others.map((c) => pool.docWithCookie(c, `meeting:${meetingId}`));
 		await Promise.all(clients.map((c) => c.synced));
-		const own = await live(beheerder);
+		const own = await pool.liveWithCookie(beheerder);
 
 		const unconfirmed = await post(beheerder, '/beheer/gebruikers?/endAllSessions', {});
 		expect(unconfirmed.data.type).toBe('failure');

@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import mammoth from 'mammoth';
 import { PDFParse } from 'pdf-parse';
-import type { JoinResult } from '../../src/lib/shared/live';
 import { addAction, addAgendaItem, addDecision, besprekingDocName, caseTextOf, goalText, meetingNotesOf, minutesText } from '../../src/lib/shared/documents';
-import { caseId, openShared, organisationId, tableId, user, type SharedDb } from './helpers/db';
-import { connectDoc, connectLive, emitAck, liveConnected, waitFor, type DocClient, type LiveSocket } from './helpers/realtime';
+import { clientPool } from './helpers/clients';
+import { caseId, firstMeeting, openShared, organisationId, user, type SharedDb } from './helpers/db';
+import { emitAck, waitFor, type DocClient } from './helpers/realtime';
 import { demoEmail, demoLogins, request, startServer, type TestServer } from './helpers/server';
 
 /**
@@ -16,25 +16,11 @@ import { demoEmail, demoLogins, request, startServer, type TestServer } from './
 let server: TestServer;
 let db: SharedDb;
 const as = demoLogins(() => server);
-const docs: DocClient[] = [];
-const sockets: LiveSocket[] = [];
+const pool = clientPool(() => server, as);
+const { joined, openDoc } = pool;
 
 const TOP150 = 'Top 150 Regio Voorbeeld';
 
-async function openDoc(who: string, name: string): Promise<DocClient> {
-	const client = connectDoc(server.url, name, await as(who));
-	docs.push(client);
-	await client.synced;
-	return client;
-}
-async function joined(who: string, meetingId: number): Promise<LiveSocket> {
-	const socket = connectLive(server.url, await as(who));
-	sockets.push(socket);
-	await liveConnected(socket);
-	const reply = await emitAck<JoinResult>(socket, 'meeting:join', { meetingId });
-	if (!reply.ok) throw new Error(`${who} could not join: ${reply.code}`);
-	return socket;
-}
 const storedUpdates = (name: string) => (db.prepare('select count(*) as n from doc_updates where doc_name = ?').get(name) as { n: number }).n;
 /** Makes an edit from a laptop and waits until the server has stored it. */
 async function edit(who: string, name: string, fn: (client: DocClient) => void): Promise<void> {
@@ -43,12 +29,7 @@ async function edit(who: string, name: string, fn: (client: DocClient) => void):
 	fn(client);
 	await waitFor(`${who}'s edit of ${name} to be stored`, () => storedUpdates(name) > before);
 }
-function meetingOf(status: 'gesloten' | 'gepland'): number {
-	const row = db
-		.prepare('select id from meetings where case_table_id = ? and status = ? order by starts_at limit 1')
-		.get(tableId(db, TOP150), status) as { id: number };
-	return row.id;
-}
+const meetingOf = (status: 'gesloten' | 'gepland') => firstMeeting(db, TOP150, status);
 
 interface Download {
 	status: number;
@@ -94,10 +75,7 @@ beforeAll(async () => {
 	db = openShared(server.dbFile);
 	await Promise.all(['voorzitter', 'deelnemer', 'geen-toegang', 'waarnemer', 'linda', 'beheerder'].map(as));
 });
-afterEach(() => {
-	for (const s of sockets.splice(0)) s.disconnect();
-	for (const d of docs.splice(0)) d.destroy();
-});
+afterEach(() => pool.closeAll());
 afterAll(async () => {
 	db?.close();
 	await server?.stop();

@@ -366,6 +366,14 @@ export function removeDecisions(doc: Y.Doc, ids: Set<string>): number {
 
 export const caseTextOf = (doc: Y.Doc, field: CaseTextField) => doc.getText(field);
 export const actionsOf = (doc: Y.Doc) => doc.getArray<Y.Map<unknown>>('acties');
+/**
+ * At most this many actions of one case, and agenda items of one meeting, are projected into
+ * the SQL rows behind Mijn acties, reminders, calendars and monitoring (the first in document
+ * order). Real cases have tens of actions; the cap keeps a document written by a hostile client
+ * from making the projection (and every query over it) unbounded. The editor says when it applies.
+ */
+export const MAX_PROJECTED_ACTIONS = 2000;
+export const MAX_PROJECTED_AGENDA_ITEMS = 1000;
 
 /*
  * Goals and minutes are top-level texts named by leefgebied and by meeting, never nested types

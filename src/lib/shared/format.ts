@@ -37,11 +37,25 @@ export const formatDate = (iso: string) => dateOnly().format(new Date(iso));
 /** "30 nov 2026 09:30" */
 export const formatShort = (iso: string) => short().format(new Date(iso));
 
+/**
+ * Whether `value` is a date that exists, written YYYY-MM-DD ("2028-02-29" yes, "2026-02-31" and
+ * "2026-99-99" no). Deadlines come from the case documents, where any writer can put any string;
+ * `Date` rolls "2026-02-31" over into March and gives an invalid date for "2026-99-99", which
+ * makes calendar and date libraries throw.
+ */
+export function isCalendarDate(value: unknown): boolean {
+	if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+	const d = new Date(`${value}T00:00:00Z`);
+	return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
+}
+
+/** A deadline as the server uses it: a date that exists, or '' ("no deadline") for anything else. */
+export const validDeadline = (value: unknown): string => (typeof value === 'string' && isCalendarDate(value) ? value : '');
+
 const deadline = lazy('nl-NL', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
-/** "2026-12-15" → "15 dec 2026"; a calendar date, so no time zone shifts it. */
+/** "2026-12-15" → "15 dec 2026"; a calendar date, so no time zone shifts it. A date that does not exist is shown as written. */
 export function formatDeadline(isoDate: string): string {
-	const d = new Date(`${isoDate}T00:00:00Z`);
-	return Number.isNaN(d.getTime()) ? isoDate : deadline().format(d);
+	return isCalendarDate(isoDate) ? deadline().format(new Date(`${isoDate}T00:00:00Z`)) : isoDate;
 }
 
 const dayInNl = lazy('en-CA', { timeZone: 'Europe/Amsterdam', year: 'numeric', month: '2-digit', day: '2-digit' });

@@ -46,3 +46,28 @@ export function hasActiveAccess(db: SharedDb, caseIdValue: number, orgId: number
 			.get(caseIdValue, orgId) !== undefined
 	);
 }
+
+/** The meetings of a table with that status, soonest first. */
+export function meetingsOf(db: SharedDb, tableName: string, status: 'gepland' | 'gesloten' = 'gepland'): number[] {
+	const rows = db
+		.prepare('select id from meetings where case_table_id = ? and status = ? order by starts_at')
+		.all(tableId(db, tableName), status) as { id: number }[];
+	return rows.map((r) => r.id);
+}
+
+/** The first meeting of a table with that status (by default the upcoming one). */
+export function firstMeeting(db: SharedDb, tableName: string, status: 'gepland' | 'gesloten' = 'gepland'): number {
+	const id = meetingsOf(db, tableName, status)[0];
+	if (id === undefined) throw new Error(`no ${status} meeting of ${tableName}`);
+	return id;
+}
+
+/** Writes to a database the server owns, while it runs, as an operator (or time) would. */
+export function writeShared(file: string, sql: string, ...params: unknown[]): void {
+	const writable = openShared(file, { writable: true });
+	try {
+		writable.prepare(sql).run(...params);
+	} finally {
+		writable.close();
+	}
+}

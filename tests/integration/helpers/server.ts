@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -254,3 +255,9 @@ export function demoLogins(server: () => TestServer) {
 		return cookies.get(local)!;
 	};
 }
+
+/** A new session of a demo user (not the cached one of `demoLogins`): a cookie of its own. */
+export const freshLogin = (server: TestServer, local: string) => login(server.url, demoEmail(local), DEMO_PASSWORD);
+
+/** The sessions table's id of a session cookie `casustafel_sessie=…`: the SHA-256 of its token. */
+export const sessionIdOf = (cookie: string) => createHash('sha256').update(cookie.split('=')[1]!).digest('hex');

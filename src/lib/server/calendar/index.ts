@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeBase64urlNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
-import ical, { escape as icalEscape, ICalCalendarMethod, ICalEventTransparency } from 'ical-generator';
+import ical, { escape as icalEscape, ICalCalendarMethod, ICalEventTransparency, type ICalEventData } from 'ical-generator';
 import type { AppContext } from '../context';
 import type { Executor } from '../db/index';
 import { recordAudit } from '../audit/index';
 import { can, casesUserMayHold, type Actor } from '../policy/index';
 import { ACTION_ID } from '../projection/index';
+import { isCalendarDate } from '../../shared/format';
 
 /**
  * A personal calendar feed (issue 5 item 4) behind a secret URL: my action deadlines, the
@@ -141,7 +142,8 @@ export async function feedEvents(ctx: AppContext, actor: Actor): Promise<FeedEve
 	const mayHold = await casesUserMayHold(db, actor.userId, [...new Set(held.map((a) => a.case_id))]);
 	const actions = held.filter((a) => mayHold.has(a.case_id));
 	for (const a of actions) {
-		if (!/^\d{4}-\d{2}-\d{2}$/.test(a.deadline)) continue;
+		// the projection stores only dates that exist; a row from anywhere else is left out
+		if (!isCalendarDate(a.deadline)) continue;
 		// the projection only stores ids Casustafel made; a row from anywhere else is left out
 		if (!ACTION_ID.test(a.action_id) || !Number.isSafeInteger(a.case_id)) continue;
 		events.push({
@@ -165,7 +167,7 @@ export async function feedEvents(ctx: AppContext, actor: Actor): Promise<FeedEve
 		.where('cases.status', '!=', 'afgesloten')
 		.execute();
 	for (const r of reviews) {
-		if (!r.review_date || !(await can(db, actor, 'case.view', { kind: 'case', caseId: r.id }))) continue;
+		if (!r.review_date || !isCalendarDate(r.review_date) || !(await can(db, actor, 'case.view', { kind: 'case', caseId: r.id }))) continue;
 		events.push({
 			// one event per case: a new review date moves it
 			uid: `toetsen-${r.id}`,
@@ -242,34 +244,47 @@ export async function renderFeed(ctx: AppContext, token: string, origin: string)
 	});
 	const stamp = ctx.now();
 	for (const e of events) {
-		const url = new URL(e.path, origin).toString();
-		if (e.allDay) {
-			const start = new Date(`${e.start}T00:00:00Z`);
-			calendar.createEvent({
-				id: uid(e.uid, host),
-				stamp,
-				start,
-				end: new Date(start.getTime() + 86_400_000),
-				allDay: true,
-				// a deadline is a reminder, not time taken
-				transparency: ICalEventTransparency.TRANSPARENT,
-				summary: e.summary,
-				description: `Details in Casustafel: ${url}`,
-				url
-			});
-		} else {
-			const start = new Date(e.start);
-			calendar.createEvent({
-				id: uid(e.uid, host),
-				stamp,
-				start,
-				end: new Date(start.getTime() + MEETING_MINUTES * 60_000),
-				summary: e.summary,
-				location: e.location ?? null,
-				description: `Agenda en stukken in Casustafel: ${url}`,
-				url
-			});
+		// one event that cannot be written (a date the library refuses) is left out, and the
+		// rest of the feed still reaches the calendar app
+		try {
+			calendar.createEvent(eventData(e, { host, origin, stamp }));
+		} catch (err) {
+			ctx.log.warn({ err, uid: e.uid, userId: owner.userId }, 'a calendar event could not be written and was left out of the feed');
 		}
 	}
 	return calendar.toString();
+}
+
+/** What ical-generator gets for one event; throws on a date that does not exist. */
+function eventData(e: FeedEvent, at: { host: string; origin: string; stamp: Date }): ICalEventData {
+	const { host, origin, stamp } = at;
+	const url = new URL(e.path, origin).toString();
+	if (e.allDay) {
+		if (!isCalendarDate(e.start)) throw new Error(`not a calendar date: ${JSON.stringify(e.start).slice(0, 40)}`);
+		const start = new Date(`${e.start}T00:00:00Z`);
+		return {
+			id: uid(e.uid, host),
+			stamp,
+			start,
+			end: new Date(start.getTime() + 86_400_000),
+			allDay: true,
+			// a deadline is a reminder, not time taken
+			transparency: ICalEventTransparency.TRANSPARENT,
+			summary: e.summary,
+			description: `Details in Casustafel: ${url}`,
+			url
+		};
+	}
+	const start = new Date(e.start);
+	if (Number.isNaN(start.getTime())) throw new Error(`not a time: ${JSON.stringify(e.start).slice(0, 40)}`);
+	return {
+		id: uid(e.uid, host),
+		stamp,
+		start,
+		end: new Date(start.getTime() + MEETING_MINUTES * 60_000),
+		summary: e.summary,
+		location: e.location ?? null,
+		description: `Agenda en stukken in Casustafel: ${url}`,
+		url
+	};
 }

@@ -1,4 +1,4 @@
-import { dateInNetherlands } from '../../shared/format';
+import { dateInNetherlands, isCalendarDate } from '../../shared/format';
 import type { AppContext } from '../context';
 import { mayHoldAction } from '../policy/index';
 import { notify } from './index';
@@ -53,7 +53,7 @@ export async function scanReminders(ctx: AppContext, options: { caseId?: number 
 	const rows = await query.orderBy('a.deadline').execute();
 	let sent = 0;
 	for (const r of rows) {
-		if (r.actiehouder_id === null || !/^\d{4}-\d{2}-\d{2}$/.test(r.deadline)) continue;
+		if (r.actiehouder_id === null || !isCalendarDate(r.deadline)) continue;
 		// the policy's actiehouder rule: someone a writer named without access is not reminded
 		if (!(await mayHoldAction(ctx.db, r.actiehouder_id, r.case_id))) continue;
 		const days = daysBetween(today, r.deadline);

@@ -1,7 +1,8 @@
 import type * as Y from 'yjs';
 import type { AppContext } from '../context';
 import type { CollabHub } from '../collab/hub';
-import { AGENDA_ROOTS, readActions, readAgenda } from '../../shared/documents';
+import { AGENDA_ROOTS, MAX_PROJECTED_ACTIONS, MAX_PROJECTED_AGENDA_ITEMS, readActions, readAgenda } from '../../shared/documents';
+import { validDeadline } from '../../shared/format';
 
 /**
  * The projection: SQL rows of what lives in the documents (the actions of each case, the agenda
@@ -48,22 +49,44 @@ const MEETING_ROOTS: readonly string[] = AGENDA_ROOTS;
  */
 export const ACTION_ID = /^[0-9a-z]{12}$/;
 
-/** The action rows of a case document, in document order; actions with a foreign id are skipped. */
+/**
+ * Rows per INSERT statement. SQLite allows 32,766 bound variables in one statement; an action
+ * row has 11 columns, so one statement with more than about 2,978 rows threw and the case was
+ * never projected again. 200 rows (2,200 variables) stays far below it, also for agenda rows.
+ */
+export const INSERT_CHUNK = 200;
+
+function chunks<T>(list: readonly T[], size = INSERT_CHUNK): T[][] {
+	const out: T[][] = [];
+	for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+	return out;
+}
+
+/**
+ * The action rows of a case document, in document order, at most MAX_PROJECTED_ACTIONS of them;
+ * actions with a foreign id are skipped, and a deadline that is not a date that exists (any writer
+ * can put "2026-99-99" in the document) is projected as no deadline.
+ */
 export function actionRowsOf(caseId: number, doc: Y.Doc): ActionRow[] {
-	return readActions(doc)
-		.filter((a) => ACTION_ID.test(a.id))
-		.map((a, position) => ({
+	return projectedActions(caseId, doc).rows;
+}
+
+/** The projected rows, and how many actions the cap left out. */
+function projectedActions(caseId: number, doc: Y.Doc): { rows: ActionRow[]; over: number } {
+	const actions = readActions(doc).filter((a) => ACTION_ID.test(a.id));
+	const rows = actions.slice(0, MAX_PROJECTED_ACTIONS).map((a, position) => ({
 		caseId,
 		actionId: a.id,
 		position,
 		text: a.text,
 		actiehouderId: a.actiehouderId,
 		organisationId: a.organisationId,
-		deadline: a.deadline,
+		deadline: validDeadline(a.deadline),
 		status: a.status,
 		leefgebied: a.leefgebied,
 		note: a.note ?? ''
 	}));
+	return { rows, over: actions.length - rows.length };
 }
 
 export class Projector {
@@ -150,7 +173,7 @@ export class Projector {
 		const { db } = this.ctx;
 		const exists = await db.selectFrom('cases').select('id').where('id', '=', caseId).executeTakeFirst();
 		if (!exists) return;
-		const after = await this.hub.read(docName, (doc) => actionRowsOf(caseId, doc));
+		const { rows: after, over } = await this.hub.read(docName, (doc) => projectedActions(caseId, doc));
 		const at = this.ctx.now().toISOString();
 		// the projector is the only writer of these rows and projects one document at a time, so
 		// rows read here are still current below; unchanged rows (typing that did not change an
@@ -172,13 +195,14 @@ export class Projector {
 		);
 		const same = JSON.stringify(before) === JSON.stringify(after);
 		if (same) return;
+		if (over > 0) this.ctx.log.warn({ doc: docName, cap: MAX_PROJECTED_ACTIONS, left: over }, 'a case has more actions than are projected; the rest is left out');
 		await db.transaction().execute(async (trx) => {
 			await trx.deleteFrom('action_rows').where('case_id', '=', caseId).execute();
-			if (after.length > 0) {
+			for (const chunk of chunks(after)) {
 				await trx
 					.insertInto('action_rows')
 					.values(
-						after.map((a) => ({
+						chunk.map((a) => ({
 							case_id: a.caseId,
 							action_id: a.actionId,
 							position: a.position,
@@ -210,27 +234,32 @@ export class Projector {
 		const { db } = this.ctx;
 		const exists = await db.selectFrom('meetings').select('id').where('id', '=', meetingId).executeTakeFirst();
 		if (!exists) return;
-		const items = await this.hub.read(docName, (doc) => readAgenda(doc));
+		const all = await this.hub.read(docName, (doc) => readAgenda(doc));
+		if (all.length > MAX_PROJECTED_AGENDA_ITEMS) {
+			this.ctx.log.warn({ doc: docName, cap: MAX_PROJECTED_AGENDA_ITEMS, left: all.length - MAX_PROJECTED_AGENDA_ITEMS }, 'a meeting has more agenda items than are projected; the rest is left out');
+		}
+		const items = all.slice(0, MAX_PROJECTED_AGENDA_ITEMS).map((item, position) => ({ item, position }));
 		const at = this.ctx.now().toISOString();
 		await db.transaction().execute(async (trx) => {
 			await trx.deleteFrom('agenda_rows').where('meeting_id', '=', meetingId).execute();
-			if (items.length === 0) return;
-			await trx
-				.insertInto('agenda_rows')
-				.values(
-					items.map((item, position) => ({
-						meeting_id: meetingId,
-						item_id: item.id,
-						position,
-						case_id: item.caseId,
-						title: item.title,
-						planned_minutes: item.plannedMinutes,
-						status: item.status,
-						projected_at: at
-					}))
-				)
-				.onConflict((oc) => oc.columns(['meeting_id', 'item_id']).doNothing())
-				.execute();
+			for (const chunk of chunks(items)) {
+				await trx
+					.insertInto('agenda_rows')
+					.values(
+						chunk.map(({ item, position }) => ({
+							meeting_id: meetingId,
+							item_id: item.id,
+							position,
+							case_id: item.caseId,
+							title: item.title,
+							planned_minutes: item.plannedMinutes,
+							status: item.status,
+							projected_at: at
+						}))
+					)
+					.onConflict((oc) => oc.columns(['meeting_id', 'item_id']).doNothing())
+					.execute();
+			}
 		});
 	}
 }

@@ -30,6 +30,7 @@ import {
 	type RegieKind
 } from '../../shared/tables';
 import { CASE_STATUS_LABELS, ROLE_LABELS, TABLE_ROLES, type CaseStatus, type TableRole } from '../../shared/roles';
+import { validDeadline } from '../../shared/format';
 
 /**
  * The verslag (minutes) of one meeting, as one reader may see it: the meeting, who sits at the
@@ -331,16 +332,20 @@ export async function buildVerslag(ctx: AppContext, actor: Actor, meetingId: num
 			goals: template.goalsLabel ? caseDoc.goals.filter((g) => g.text.trim() !== '') : [],
 			goalsEmpty: template.goalsLabel ? caseDoc.goals.filter((g) => g.text.trim() === '').map((g) => g.leefgebied) : [],
 			financing: template.financing ? { value: caseDoc.financing } : null,
-			actions: caseDoc.actions.map((a) => ({
-				text: a.text,
-				actiehouder: a.actiehouderName,
-				organisation: a.organisationName,
-				deadline: a.deadline,
-				status: a.status,
-				leefgebied: a.leefgebied,
-				note: a.note ?? '',
-				overdue: a.deadline !== '' && a.deadline < today && (a.status === 'open' || a.status === 'bezig')
-			})),
+			actions: caseDoc.actions.map((a) => {
+				// a date that does not exist ("2026-99-99" written into the document) is no deadline
+				const deadline = validDeadline(a.deadline);
+				return {
+					text: a.text,
+					actiehouder: a.actiehouderName,
+					organisation: a.organisationName,
+					deadline,
+					status: a.status,
+					leefgebied: a.leefgebied,
+					note: a.note ?? '',
+					overdue: deadline !== '' && deadline < today && (a.status === 'open' || a.status === 'bezig')
+				};
+			}),
 			regie: {
 				current: (['casusregisseur', 'procesregisseur'] as const).map((kind) => ({
 					kind,
