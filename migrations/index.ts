@@ -9,6 +9,7 @@ import * as m0007 from './0007_regie_user_index';
 import * as m0008 from './0008_audit_counts';
 import * as m0009 from './0009_totp_step';
 import * as m0010 from './0010_doc_update_quarantine';
+import * as m0013 from './0013_room_register';
 
 /** Static list so the migrations bundle and run the same under tsx, Vite and Vitest. */
 const migrations: Record<string, Migration> = {
@@ -21,7 +22,8 @@ const migrations: Record<string, Migration> = {
 	'0007_regie_user_index': m0007,
 	'0008_audit_counts': m0008,
 	'0009_totp_step': m0009,
-	'0010_doc_update_quarantine': m0010
+	'0010_doc_update_quarantine': m0010,
+	'0013_room_register': m0013
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -70,6 +70,14 @@ export async function meetingState(ctx: AppContext, actor: Actor, meetingId: num
 	return toState(await row(ctx, meetingId), ctx.now());
 }
 
+/**
+ * The state as the server holds it, without asking the policy: only for sending to a meeting's
+ * room, whose sockets were authorized when they joined it.
+ */
+export async function stateForRoom(ctx: AppContext, meetingId: number): Promise<MeetingState> {
+	return toState(await row(ctx, meetingId), ctx.now());
+}
+
 export async function mayRunMeeting(ctx: AppContext, actor: Actor, meetingId: number): Promise<boolean> {
 	return can(ctx.db, actor, 'meeting.run', { kind: 'meeting', meetingId });
 }
