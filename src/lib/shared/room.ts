@@ -41,7 +41,7 @@ export interface RegisterEntry {
 	role: string;
 	status: AttendanceStatus | null;
 	reason: string | null;
-	/** open connections (laptops, the screen) of this member to the meeting */
+	/** open connections (laptops, tabs; not the shared screen) of this member to the meeting */
 	sockets: number;
 	/** joined or left the room for the current item; null = not marked for it */
 	item: ItemPresence | null;
@@ -56,7 +56,7 @@ export interface RoomRegister {
 	/** the item the per-item marks are about: the meeting's current item */
 	itemId: string | null;
 	entries: RegisterEntry[];
-	/** members in the room with at least one connection: their laptops */
+	/** connections of the members in the room, the shared screen not counted: their laptops */
 	laptops: number;
 	restricted: RoomRestriction | null;
 }

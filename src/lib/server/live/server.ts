@@ -198,7 +198,11 @@ export function createLiveServer(server: http.Server, ctx: AppContext): LiveServ
 	async function roomChanged(meetingId: number): Promise<{ register: RoomRegister; summary: RoomSummary }> {
 		const sockets = await live.in(meetingRoom(meetingId)).fetchSockets();
 		const connections = new Map<number, number>();
-		for (const s of sockets) connections.set(s.data.userId, (connections.get(s.data.userId) ?? 0) + 1);
+		for (const s of sockets) {
+			// the shared screen is no laptop at the table
+			if (s.data.screenMeetings?.includes(meetingId)) continue;
+			connections.set(s.data.userId, (connections.get(s.data.userId) ?? 0) + 1);
+		}
 		const register = await roomRegister(ctx, meetingId, connections);
 		const mayRun = new Map<number, boolean>();
 		for (const s of sockets) {

@@ -21,7 +21,7 @@ import { refuseWhenClosed } from './control';
  * these the server's decision whether the shared screen may show the current item in full.
  */
 
-/** userId → open `/live` connections of that user that joined the meeting */
+/** userId → open `/live` connections of that user that joined the meeting, the shared screen not counted */
 export type Connections = Map<number, number>;
 
 async function members(ctx: AppContext, tableId: number) {
@@ -125,7 +125,7 @@ export async function roomRegister(ctx: AppContext, meetingId: number, connectio
 		meetingId,
 		itemId,
 		entries,
-		laptops: entries.filter((e) => e.inRoom && e.sockets > 0).length,
+		laptops: entries.filter((e) => e.inRoom).reduce((n, e) => n + e.sockets, 0),
 		restricted
 	};
 }
