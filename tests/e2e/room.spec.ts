@@ -1,3 +1,4 @@
+import path from 'node:path';
 import Database from 'better-sqlite3';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { expectNoAxeViolations, hydrated, loggedInPage, screenshot } from './helpers';
@@ -123,7 +124,7 @@ test('het gedeelde scherm schakelt zelf naar beperkt als de politie binnen is bi
 			await expect(screen.page.getByRole('main').getByRole('table')).toContainText(ACTION);
 			const panel = chair.page.getByTestId('presentielijst');
 			await panel.scrollIntoViewIfNeeded();
-			await panel.screenshot({ path: test.info().outputPath('screens', 'room-presentielijst-1280.png') });
+			await panel.screenshot({ path: path.join(test.info().project.outputDir, 'screens', 'room-presentielijst-1280.png') });
 			await expectNoAxeViolations(chair.page, { soft: true });
 
 			await chair.page.setViewportSize({ width: 360, height: 740 });
@@ -134,7 +135,7 @@ test('het gedeelde scherm schakelt zelf naar beperkt als de politie binnen is bi
 			const overflow = await panel.evaluate((el) => el.scrollWidth - el.clientWidth);
 			expect(overflow, 'the panel scrolls sideways').toBeLessThanOrEqual(0);
 			await panel.scrollIntoViewIfNeeded();
-			await panel.screenshot({ path: test.info().outputPath('screens', 'room-presentielijst-360.png') });
+			await panel.screenshot({ path: path.join(test.info().project.outputDir, 'screens', 'room-presentielijst-360.png') });
 			await expectNoAxeViolations(chair.page, { soft: true });
 		});
 
