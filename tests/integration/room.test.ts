@@ -3,7 +3,7 @@ import { addAgendaItem } from '../../src/lib/shared/documents';
 import type { JoinResult, MeetingState } from '../../src/lib/shared/live';
 import type { RoomRegister } from '../../src/lib/shared/room';
 import type { RegieState } from '../../src/lib/shared/tables';
-import { caseId, openShared, tableId, user, type SharedDb } from './helpers/db';
+import { caseId, openShared, organisationId, tableId, user, type SharedDb } from './helpers/db';
 import {
 	connectDoc,
 	connectLive,
@@ -271,5 +271,22 @@ describe('the verslag', () => {
 			const file = await fetch(`${server.url}/overleg/${meetingId}/verslag/verslag.${format}`, { headers: { cookie: await as('voorzitter') } });
 			expect(file.status, format).toBe(200);
 		}
+	});
+});
+
+describe('access that changes during the meeting', () => {
+	it('withdrawing an organisation present in the room restricts the screen at once; granting it again lifts it', async () => {
+		const chair = await joined('voorzitter');
+		await emitAck(chair.socket, 'meeting:current', { meetingId, itemId: item014 });
+		const deelnemer = await joined('deelnemer');
+		// the Sociaal Team has access to 014: nothing to restrict
+		expect(deelnemer.join.state.room).toEqual({ restricted: null });
+		const form = { organisationId: organisationId(db, 'Sociaal Team Voorbeeld') };
+		const withdraw = await request(server.url, `/casus/${case014}?/withdraw`, { cookie: await as('voorzitter'), form, accept: 'json' });
+		expect(JSON.parse(withdraw.body)).toMatchObject({ type: 'success' });
+		await waitFor('restricted for the Sociaal Team', () => lastRoom(chair.states)?.message === 'Sociaal Team Voorbeeld heeft geen toegang: beperkte weergave');
+		const grant = await request(server.url, `/casus/${case014}?/grant`, { cookie: await as('voorzitter'), form, accept: 'json' });
+		expect(JSON.parse(grant.body)).toMatchObject({ type: 'success' });
+		await waitFor('lifted after the grant', () => chair.states.at(-1)?.room?.restricted === null);
 	});
 });

@@ -46,6 +46,17 @@ export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Reco
 
 const meetingRoom = (id: number) => `meeting:${id}`;
 
+/** Per live server: decides the room of every meeting with open sockets again. */
+const roomRefreshers = new WeakMap<LiveServer, () => Promise<void>>();
+
+/**
+ * After access to a case changed (granted, withdrawn, a membership changed): every meeting's
+ * room is decided again, and a changed restriction goes out in a new meeting state.
+ */
+export async function refreshRooms(io: LiveServer): Promise<void> {
+	await roomRefreshers.get(io)?.();
+}
+
 function actorOf(socket: LiveSocket): Actor {
 	return { userId: socket.data.userId, organisationId: socket.data.organisationId, isAdmin: socket.data.isAdmin };
 }
@@ -421,6 +432,19 @@ export function createLiveServer(server: http.Server, ctx: AppContext): LiveServ
 		socket.on('disconnect', () => {
 			for (const meetingId of joined) presenceChanged(meetingId);
 		});
+	});
+
+	roomRefreshers.set(io, async () => {
+		const meetings = new Set<number>();
+		for (const s of await live.fetchSockets()) {
+			for (const room of s.rooms) {
+				const m = /^meeting:(\d+)$/.exec(room);
+				if (m) meetings.add(Number(m[1]));
+			}
+		}
+		for (const meetingId of meetings) {
+			await roomAfterPresence(meetingId).catch((err) => ctx.log.error({ err, meetingId }, 'deciding the room again failed'));
+		}
 	});
 
 	// Every open socket's session is checked again periodically, without counting as activity,
