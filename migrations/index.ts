@@ -11,6 +11,7 @@ import * as m0009 from './0009_totp_step';
 import * as m0010 from './0010_doc_update_quarantine';
 import * as m0011 from './0011_request_retention';
 import * as m0012 from './0012_case_decisions_to_bespreking';
+import * as m0013 from './0013_room_register';
 import * as m0014 from './0014_identity_roles';
 
 /** Static list so the migrations bundle and run the same under tsx, Vite and Vitest. */
@@ -27,6 +28,7 @@ const migrations: Record<string, Migration> = {
 	'0010_doc_update_quarantine': m0010,
 	'0011_request_retention': m0011,
 	'0012_case_decisions_to_bespreking': m0012,
+	'0013_room_register': m0013,
 	'0014_identity_roles': m0014
 };
 

@@ -8,7 +8,7 @@ import { CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED } from '../src/lib/server/collab/pr
 import type { CollabConnection } from '../src/lib/server/collab/hub';
 import { allowedActiehouders, can, connectionInScope, documentAccess, parseDocumentName, type ConnectionScope } from '../src/lib/server/policy/index';
 import { sessionPolicy, touchSession, validateSessionId } from '../src/lib/server/auth/session';
-import { createLiveServer } from '../src/lib/server/live/server';
+import { createLiveServer, refreshRooms } from '../src/lib/server/live/server';
 import { Projector } from '../src/lib/server/projection/index';
 import { notifyNewActions, onNotice } from '../src/lib/server/notifications/index';
 import { documentAuditor } from '../src/lib/server/audit/documents';
@@ -32,6 +32,8 @@ export interface Realtime {
 	 * downgraded to read-only when only reading is.
 	 */
 	reauthorize(scope: ConnectionScope): Promise<void>;
+	/** Decides every open meeting's room again (the shared screen's restriction) after access changed. */
+	refreshRooms(): Promise<void>;
 	/**
 	 * Checks every open live and document connection's session again (without counting as
 	 * activity), closing those of ended sessions with 4401, then re-asks the policy for every
@@ -189,7 +191,10 @@ export function attachRealtime(server: http.Server, ctx: AppContext, options: { 
 					ctx.log.error({ err, doc: connection.docName }, 'reauthorizing a document connection failed');
 				}
 			}
+			// who may see a case changed: the shared screen may have to show it restricted
+			await refreshRooms(io);
 		},
+		refreshRooms: () => refreshRooms(io),
 		recheck() {
 			// one run at a time: a slow run is not overtaken by the next tick
 			rechecking ??= recheckOnce()

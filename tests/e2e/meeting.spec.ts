@@ -127,6 +127,14 @@ test('een overleg van openen tot sluiten, met gedeeld scherm en drie laptops', a
 			await expect(caseField(politie.page, 'situatie')).toHaveCount(0);
 		});
 
+		await test.step('de politie zit zonder toegang in de ruimte: het scherm is beperkt tot hij vertrekt', async () => {
+			await expect(screen.getByTestId('scherm-beperkt')).toHaveText('Politie Eenheid Voorbeeld heeft geen toegang: beperkte weergave');
+			await expect(chair.page.getByTestId('beperkt-melding')).toBeVisible();
+			await chair.page.getByRole('button', { name: 'Pieter Smit verlaat de ruimte bij dit punt' }).click();
+			await expect(screen.getByTestId('scherm-beperkt')).toHaveCount(0);
+			await expect(chair.page.getByTestId('beperkt-melding')).toHaveCount(0);
+		});
+
 		await test.step('014 is een terugkomcasus: de open acties en het verslag van de vorige bespreking komen mee', async () => {
 			const back = deelnemer.page.getByTestId('terugkomcasus');
 			await expect(back).toContainText('Terugkomcasus: besproken op');
@@ -238,6 +246,10 @@ test('een overleg van openen tot sluiten, met gedeeld scherm en drie laptops', a
 		await test.step('voorzitter drukt → op het scherm: iedereen gaat naar T150-2026-015', async () => {
 			await screen.keyboard.press('ArrowRight');
 			await expect(screenHeading(screen)).toHaveText(`${CASE_B.code}: ${CASE_B.title}`);
+			// the Sociaal Team has no access to 015: restricted until the chair marks it out
+			await expect(screen.getByTestId('scherm-beperkt')).toHaveText('Sociaal Team Voorbeeld heeft geen toegang: beperkte weergave');
+			await chair.page.getByRole('button', { name: 'Fatima El Amrani verlaat de ruimte bij dit punt' }).click();
+			await expect(screen.getByTestId('scherm-beperkt')).toHaveCount(0);
 			// moving on is not rounding off: that is a decision of its own
 			const screenAgenda = screen.getByRole('navigation', { name: 'Agenda' });
 			await expect(screenAgenda.getByRole('listitem').filter({ hasText: CASE_A.code })).not.toContainText('Afgerond');

@@ -2,6 +2,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { Attendee, AttendeeKind, RegieKind, RegieState } from '$lib/shared/tables';
 // types only: a value from $lib/shared/live would bring its zod schemas into the page
 import type { Ack, ClientToServerEvents, MeetingState, PresenceEntry, ServerToClientEvents } from '$lib/shared/live';
+import type { AttendanceStatus, ItemPresence, RoomRegister } from '$lib/shared/room';
 import { timerElapsed } from '$lib/shared/timer';
 import { followSession, sessionEnded } from './session-end';
 
@@ -22,12 +23,18 @@ export class MeetingLive {
 	regie = $state<Record<number, RegieState>>({});
 	/** per case id: the client's side present at this meeting */
 	attendees = $state<Record<number, Attendee[]>>({});
+	/** the room's register, pushed to the chair and secretaris only */
+	register = $state<RoomRegister | null>(null);
 	/** serverTime - clientTime, in ms */
 	private offset = 0;
 	private socket: LiveSocket;
 	private following: { stop(): void };
 
-	constructor(readonly meetingId: number) {
+	/** `screen`: this is the shared screen, which gets nothing of a case it shows restricted */
+	constructor(
+		readonly meetingId: number,
+		private readonly options: { screen?: boolean } = {}
+	) {
 		this.socket = io('/live', { transports: ['websocket'], reconnectionDelayMax: 3000 });
 		this.socket.on('connect', () => {
 			this.connected = true;
@@ -48,6 +55,9 @@ export class MeetingLive {
 		this.socket.on('case:attendance', ({ meetingId, caseId, attendees }) => {
 			if (meetingId === this.meetingId) this.attendees[caseId] = attendees;
 		});
+		this.socket.on('room:register', (register) => {
+			if (register.meetingId === this.meetingId) this.register = register;
+		});
 	}
 
 	/** Starts from what the page load knew; pushes from the server replace it. */
@@ -64,7 +74,7 @@ export class MeetingLive {
 	}
 
 	private join() {
-		this.socket.emit('meeting:join', { meetingId: this.meetingId }, (result) => {
+		this.socket.emit('meeting:join', { meetingId: this.meetingId, ...(this.options.screen ? { screen: true } : {}) }, (result) => {
 			if (!result.ok) {
 				this.error = result.message;
 				return;
@@ -137,6 +147,31 @@ export class MeetingLive {
 		this.socket.emit('attendance:remove', { meetingId: this.meetingId, caseId, attendeeId }, (r) => {
 			if (r.ok) this.attendees[caseId] = r.data.attendees;
 			else this.error = r.message;
+		});
+	}
+
+	/** The register: the chair and secretaris get it (and its updates); others get an error. */
+	loadRegister() {
+		this.socket.emit('room:register', { meetingId: this.meetingId }, (r) => {
+			if (r.ok) this.register = r.data;
+		});
+	}
+
+	private registerCommand(r: Ack<RoomRegister>): Ack<RoomRegister> {
+		if (!r.ok && r.code === 'UNAUTHENTICATED') sessionEnded();
+		else if (r.ok) this.register = r.data;
+		return r;
+	}
+
+	markAttendance(userId: number, status: AttendanceStatus | null, reason?: string): Promise<Ack<RoomRegister>> {
+		return new Promise((resolve) => {
+			this.socket.emit('room:attendance', { meetingId: this.meetingId, userId, status, reason }, (r) => resolve(this.registerCommand(r)));
+		});
+	}
+
+	markItem(itemId: string, userId: number, presence: ItemPresence | null): Promise<Ack<RoomRegister>> {
+		return new Promise((resolve) => {
+			this.socket.emit('room:item', { meetingId: this.meetingId, itemId, userId, presence }, (r) => resolve(this.registerCommand(r)));
 		});
 	}
 

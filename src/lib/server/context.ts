@@ -27,6 +27,8 @@ export interface AppContext {
 		reauthorize(scope: ConnectionScope): Promise<void>;
 		revokeAll(exceptSessionId: string | null): void;
 		reauthorizeMeetings(userId: number): Promise<void>;
+		/** Decides every open meeting's room again (the shared screen's restriction) after access changed. */
+		refreshRooms(): Promise<void>;
 		close(): Promise<void>;
 	};
 }

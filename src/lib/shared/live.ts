@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ATTENDEE_KINDS, REGIE_KINDS, type Attendee, type ItemClosure, type RegieState } from './tables';
+import { ATTENDANCE_STATUSES, ITEM_PRESENCES, type RoomRegister, type RoomSummary } from './room';
 
 /** socket.io events on the `/live` namespace, declared once for browser and server. */
 
@@ -30,6 +31,11 @@ export interface MeetingState {
 	timer: TimerState;
 	/** the server's clock when this state was sent, so clients can correct their own */
 	serverNow: string;
+	/**
+	 * The room's decision for the current item (shared screen restricted or not), added by the
+	 * live server to every state it sends (meetings/room.ts).
+	 */
+	room?: RoomSummary;
 }
 
 export interface PresenceEntry {
@@ -46,6 +52,8 @@ export interface JoinResult {
 }
 
 export const MeetingRef = z.object({ meetingId: z.number().int().positive() });
+/** Joining a meeting; the shared screen says it is one, so it gets nothing of a case it shows restricted. */
+export const JoinMeeting = MeetingRef.extend({ screen: z.boolean().optional() });
 export const SetCurrentItem = MeetingRef.extend({ itemId: z.string().min(1).max(64) });
 export const TimerCommand = MeetingRef.extend({
 	action: z.enum(['start', 'pause', 'reset', 'extend']),
@@ -77,6 +85,20 @@ export const RemoveAttendee = MeetingRef.extend({
 	attendeeId: z.number().int().positive()
 });
 
+/** The register of the room (issue 13): per member for the meeting, and per agenda item. */
+export const MarkAttendance = MeetingRef.extend({
+	userId: z.number().int().positive(),
+	/** null clears the mark */
+	status: z.enum(ATTENDANCE_STATUSES).nullable(),
+	reason: z.string().trim().max(300).optional()
+});
+export const MarkItemPresence = MeetingRef.extend({
+	itemId: z.string().min(1).max(64),
+	userId: z.number().int().positive(),
+	/** 'in': joins the room for this item; 'uit': leaves it; null clears the mark */
+	presence: z.enum(ITEM_PRESENCES).nullable()
+});
+
 export interface AttendanceUpdate {
 	meetingId: number;
 	caseId: number;
@@ -84,7 +106,7 @@ export interface AttendanceUpdate {
 }
 
 export interface ClientToServerEvents {
-	'meeting:join': (payload: z.input<typeof MeetingRef>, ack: (result: Ack<JoinResult>) => void) => void;
+	'meeting:join': (payload: z.input<typeof JoinMeeting>, ack: (result: Ack<JoinResult>) => void) => void;
 	'meeting:leave': (payload: z.input<typeof MeetingRef>, ack: (result: Ack<null>) => void) => void;
 	'meeting:current': (payload: z.input<typeof SetCurrentItem>, ack: (result: Ack<MeetingState>) => void) => void;
 	'meeting:timer': (payload: z.input<typeof TimerCommand>, ack: (result: Ack<MeetingState>) => void) => void;
@@ -94,6 +116,10 @@ export interface ClientToServerEvents {
 	'regie:set': (payload: z.input<typeof SetRegie>, ack: (result: Ack<RegieState>) => void) => void;
 	'attendance:add': (payload: z.input<typeof AddAttendee>, ack: (result: Ack<AttendanceUpdate>) => void) => void;
 	'attendance:remove': (payload: z.input<typeof RemoveAttendee>, ack: (result: Ack<AttendanceUpdate>) => void) => void;
+	/** the register, for the chair and secretaris */
+	'room:register': (payload: z.input<typeof MeetingRef>, ack: (result: Ack<RoomRegister>) => void) => void;
+	'room:attendance': (payload: z.input<typeof MarkAttendance>, ack: (result: Ack<RoomRegister>) => void) => void;
+	'room:item': (payload: z.input<typeof MarkItemPresence>, ack: (result: Ack<RoomRegister>) => void) => void;
 }
 
 export interface ServerToClientEvents {
@@ -103,6 +129,8 @@ export interface ServerToClientEvents {
 	'case:regie': (payload: RegieState & { meetingId: number }) => void;
 	/** sent only to sockets whose user may view the case */
 	'case:attendance': (payload: AttendanceUpdate) => void;
+	/** sent only to sockets whose user may run the meeting: the register changed */
+	'room:register': (payload: RoomRegister) => void;
 	/** to a user: a new notification (no names, no case content) */
 	notice: (payload: { id: number; kind: string; text: string; link: string; createdAt: string; readAt: string | null }) => void;
 	/** to a user: actions they hold or follow changed; lists reload */
@@ -116,6 +144,8 @@ export interface SocketData {
 	isAdmin: boolean;
 	name: string;
 	organisationName: string;
+	/** meetings this socket joined as the shared screen */
+	screenMeetings?: number[];
 }
 
 export { timerElapsed } from './timer';

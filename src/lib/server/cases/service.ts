@@ -134,6 +134,8 @@ export async function grantCaseAccess(
 			ip: meta.ip
 		});
 	});
+	// the organisation's people in a meeting room may now see the case on the shared screen
+	await ctx.realtime?.refreshRooms();
 }
 
 /** Withdraws an organisation's active access; the grant stays in the history. */

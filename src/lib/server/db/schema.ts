@@ -249,6 +249,28 @@ export interface AttendanceTable {
 	created_at: Timestamp;
 }
 
+/** The attendance register of a meeting: one row per member whose attendance was recorded. */
+export interface MeetingAttendanceTable {
+	id: Generated<number>;
+	meeting_id: number;
+	user_id: number;
+	status: 'aanwezig' | 'afgemeld' | 'afwezig';
+	reason: string | null;
+	updated_by: number;
+	updated_at: Timestamp;
+}
+
+/** Who joined ('in') or left ('uit') the room for one agenda item: inschuiven per casus. */
+export interface MeetingItemPresenceTable {
+	id: Generated<number>;
+	meeting_id: number;
+	item_id: string;
+	user_id: number;
+	presence: 'in' | 'uit';
+	updated_by: number;
+	updated_at: Timestamp;
+}
+
 export interface EscalationTable {
 	id: Generated<number>;
 	case_id: number;
@@ -355,6 +377,8 @@ export interface DB {
 	regie_assignments: RegieAssignmentTable;
 	item_closures: ItemClosureTable;
 	attendance: AttendanceTable;
+	meeting_attendance: MeetingAttendanceTable;
+	meeting_item_presence: MeetingItemPresenceTable;
 	escalations: EscalationTable;
 	action_rows: ActionRowTable;
 	agenda_rows: AgendaRowTable;

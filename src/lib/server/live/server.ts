@@ -9,6 +9,9 @@ import { readCookie, originAllowed } from '../collab/endpoint';
 import {
 	AddAttendee,
 	CloseItem,
+	JoinMeeting,
+	MarkAttendance,
+	MarkItemPresence,
 	MeetingRef,
 	RemoveAttendee,
 	SetCurrentItem,
@@ -32,7 +35,9 @@ import {
 	stateFor,
 	timerCommand
 } from '../meetings/control';
-import { can, type Actor } from '../policy/index';
+import { markAttendance, markItemPresence, roomRegister } from '../meetings/room';
+import type { RoomRegister, RoomRestriction, RoomSummary } from '../../shared/room';
+import { authorize, can, type Actor } from '../policy/index';
 import { addAttendee, closeItem, removeAttendee } from '../meetings/items';
 import { assignRegie } from '../cases/regie';
 
@@ -40,6 +45,17 @@ type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<stri
 export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 const meetingRoom = (id: number) => `meeting:${id}`;
+
+/** Per live server: decides the room of every meeting with open sockets again. */
+const roomRefreshers = new WeakMap<LiveServer, () => Promise<void>>();
+
+/**
+ * After access to a case changed (granted, withdrawn, a membership changed): every meeting's
+ * room is decided again, and a changed restriction goes out in a new meeting state.
+ */
+export async function refreshRooms(io: LiveServer): Promise<void> {
+	await roomRefreshers.get(io)?.();
+}
 
 function actorOf(socket: { data: SocketData }): Actor {
 	return { userId: socket.data.userId, organisationId: socket.data.organisationId, isAdmin: socket.data.isAdmin };
@@ -180,6 +196,53 @@ export function createLiveServer(server: http.Server, ctx: AppContext): LiveServ
 	async function broadcastPresence(meetingId: number) {
 		// who is in the room, with organisation and table role: what every member may see
 		live.to(meetingRoom(meetingId)).emit('meeting:presence', { meetingId, presence: await presence(meetingId) });
+		await roomAfterPresence(meetingId);
+	}
+
+	/** The restriction last sent per meeting: a join or leave that changes nothing sends no state. */
+	const lastRestriction = new Map<number, RoomRestriction | null>();
+
+	/**
+	 * The room may have changed (a command, a register mark, a laptop joining or leaving): the
+	 * register goes to the sockets whose user may run the meeting, and the summary (the
+	 * restriction, no names) is returned for the meeting state everyone receives.
+	 */
+	async function roomChanged(meetingId: number): Promise<{ register: RoomRegister; summary: RoomSummary }> {
+		const sockets = await live.in(meetingRoom(meetingId)).fetchSockets();
+		const connections = new Map<number, number>();
+		for (const s of sockets) {
+			// the shared screen is no laptop at the table
+			if (s.data.screenMeetings?.includes(meetingId)) continue;
+			connections.set(s.data.userId, (connections.get(s.data.userId) ?? 0) + 1);
+		}
+		const register = await roomRegister(ctx, meetingId, connections);
+		const mayRun = new Map<number, boolean>();
+		for (const s of sockets) {
+			let ok = mayRun.get(s.data.userId);
+			if (ok === undefined) {
+				const actor = { userId: s.data.userId, organisationId: s.data.organisationId, isAdmin: s.data.isAdmin };
+				ok = await can(ctx.db, actor, 'meeting.run', { kind: 'meeting', meetingId });
+				mayRun.set(s.data.userId, ok);
+			}
+			if (ok) s.emit('room:register', register);
+		}
+		return { register, summary: { restricted: register.restricted } };
+	}
+
+	/** After a join or leave: a new state goes out only when the restriction changed. */
+	async function roomAfterPresence(meetingId: number) {
+		const before = JSON.stringify(lastRestriction.get(meetingId) ?? null);
+		const { summary } = await roomChanged(meetingId);
+		if (JSON.stringify(summary.restricted) === before) return;
+		lastRestriction.set(meetingId, summary.restricted);
+		await broadcastState({ ...(await fullMeetingState(ctx, meetingId)), room: summary });
+	}
+
+	/** Adds the room's decision to a state; `toRoom`: the state goes to the whole meeting. */
+	async function withRoom(state: MeetingState, toRoom: boolean): Promise<MeetingState> {
+		const { summary } = await roomChanged(state.meetingId);
+		if (toRoom) lastRestriction.set(state.meetingId, summary.restricted);
+		return { ...state, room: summary };
 	}
 
 	/**
@@ -212,7 +275,7 @@ export function createLiveServer(server: http.Server, ctx: AppContext): LiveServ
 			if (!parsed.success) return ack({ ok: false, code: 'INVALID_INPUT', message: 'Ongeldig verzoek.' });
 			try {
 				if (!(await personActed(socket, ack as (answer: Ack<never>) => void))) return;
-				const state = await run(parsed.data);
+				const state = await withRoom(await run(parsed.data), true);
 				await broadcastState(state);
 				ack({ ok: true, data: await stateFor(ctx, actorOf(socket), state) });
 			} catch (error) {
@@ -234,7 +297,10 @@ export function createLiveServer(server: http.Server, ctx: AppContext): LiveServ
 	) {
 		const sockets = await live.in(meetingRoom(meetingId)).fetchSockets();
 		const allowed = new Map<number, boolean>();
+		// the shared screen gets nothing of a case it shows restricted
+		const restricted = lastRestriction.get(meetingId)?.caseId === caseId;
 		for (const s of sockets) {
+			if (restricted && s.data.screenMeetings?.includes(meetingId)) continue;
 			let ok = allowed.get(s.data.userId);
 			if (ok === undefined) {
 				const actor = { userId: s.data.userId, organisationId: s.data.organisationId, isAdmin: s.data.isAdmin };
@@ -267,6 +333,33 @@ export function createLiveServer(server: http.Server, ctx: AppContext): LiveServ
 		});
 	}
 
+	/**
+	 * A change to the register (chair or secretaris only, through the policy in meetings/room.ts):
+	 * the register goes back in the ack and to the meeting's chairs, the new state to everyone.
+	 */
+	function roomCommand<S extends z.ZodType<{ meetingId: number }>>(
+		socket: LiveSocket,
+		schema: S,
+		run: (payload: z.output<S>) => Promise<void>
+	) {
+		return guarded(socket, 'room command', async (payload: unknown, ack: unknown) => {
+			if (typeof ack !== 'function') return;
+			const parsed = schema.safeParse(payload);
+			if (!parsed.success) return ack({ ok: false, code: 'INVALID_INPUT', message: 'Ongeldig verzoek.' });
+			try {
+				if (!(await personActed(socket, ack as (answer: Ack<never>) => void))) return;
+				await run(parsed.data);
+				const { meetingId } = parsed.data;
+				const { register, summary } = await roomChanged(meetingId);
+				lastRestriction.set(meetingId, summary.restricted);
+				await broadcastState({ ...(await fullMeetingState(ctx, meetingId)), room: summary });
+				ack({ ok: true, data: register });
+			} catch (error) {
+				ack(failure(ctx, error));
+			}
+		});
+	}
+
 	live.on('connection', (socket: LiveSocket) => {
 		void Promise.resolve(socket.join([`user:${socket.data.userId}`, `session:${socket.data.sessionId}`])).catch((err) =>
 			ctx.log.error({ err, userId: socket.data.userId }, 'joining the personal rooms failed')
@@ -276,14 +369,17 @@ export function createLiveServer(server: http.Server, ctx: AppContext): LiveServ
 
 		socket.on('meeting:join', guarded(socket, 'meeting:join', async (payload: unknown, ack: unknown) => {
 			if (typeof ack !== 'function') return;
-			const parsed = MeetingRef.safeParse(payload);
+			const parsed = JoinMeeting.safeParse(payload);
 			if (!parsed.success) return ack({ ok: false, code: 'INVALID_INPUT', message: 'Ongeldig verzoek.' });
 			const { meetingId } = parsed.data;
 			try {
-				const state = await meetingState(ctx, actorOf(socket), meetingId);
+				await meetingState(ctx, actorOf(socket), meetingId);
 				const canRun = await mayRunMeeting(ctx, actorOf(socket), meetingId);
+				if (parsed.data.screen) socket.data.screenMeetings = [...(socket.data.screenMeetings ?? []), meetingId];
 				await socket.join(meetingRoom(meetingId));
 				joined.add(meetingId);
+				// the state after joining: the room now counts this socket
+				const state = await withRoom(await meetingState(ctx, actorOf(socket), meetingId), false);
 				ack({ ok: true, data: { state, presence: await presence(meetingId), canRun } });
 			} catch (error) {
 				return ack(failure(ctx, error));
@@ -338,9 +434,36 @@ export function createLiveServer(server: http.Server, ctx: AppContext): LiveServ
 			)
 		);
 
+		socket.on('room:register', guarded(socket, 'room:register', async (payload: unknown, ack: unknown) => {
+			if (typeof ack !== 'function') return;
+			const parsed = MeetingRef.safeParse(payload);
+			if (!parsed.success) return ack({ ok: false, code: 'INVALID_INPUT', message: 'Ongeldig verzoek.' });
+			try {
+				await authorize(ctx.db, actorOf(socket), 'meeting.run', { kind: 'meeting', meetingId: parsed.data.meetingId });
+				ack({ ok: true, data: (await roomChanged(parsed.data.meetingId)).register });
+			} catch (error) {
+				ack(failure(ctx, error));
+			}
+		}));
+		socket.on('room:attendance', roomCommand(socket, MarkAttendance, (p) => markAttendance(ctx, actorOf(socket), p)));
+		socket.on('room:item', roomCommand(socket, MarkItemPresence, (p) => markItemPresence(ctx, actorOf(socket), p)));
+
 		socket.on('disconnect', () => {
 			for (const meetingId of joined) presenceChanged(meetingId);
 		});
+	});
+
+	roomRefreshers.set(io, async () => {
+		const meetings = new Set<number>();
+		for (const s of await live.fetchSockets()) {
+			for (const room of s.rooms) {
+				const m = /^meeting:(\d+)$/.exec(room);
+				if (m) meetings.add(Number(m[1]));
+			}
+		}
+		for (const meetingId of meetings) {
+			await roomAfterPresence(meetingId).catch((err) => ctx.log.error({ err, meetingId }, 'deciding the room again failed'));
+		}
 	});
 
 	// Every open socket's session is checked again periodically, without counting as activity,

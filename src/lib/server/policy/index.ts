@@ -437,3 +437,16 @@ export async function subjectFor(
 	if (facts && mayIdentify(facts)) return { name: subject.name, birthdate: subject.birthdate, identified: true, rule };
 	return { name: subjectInitials(subject.name), birthdate: null, identified: false, rule };
 }
+
+/**
+ * For each person in a meeting room, whether they may view the case on the agenda: the same
+ * rule as 'case.view' (chair and secretaris, and members whose organisation holds access). The
+ * shared screen shows the case restricted while anyone present may not (meetings/room.ts).
+ */
+export async function caseViewersAmong(db: Executor, people: Actor[], caseId: number): Promise<Map<number, boolean>> {
+	const result = new Map<number, boolean>();
+	for (const person of people) {
+		if (!result.has(person.userId)) result.set(person.userId, await can(db, person, 'case.view', { kind: 'case', caseId }));
+	}
+	return result;
+}

@@ -7,6 +7,7 @@ const base: Verslag = {
 	generatedAt: '2026-11-29T08:00:00Z',
 	reader: { name: 'Pieter Smit', organisationName: 'Politie Eenheid Voorbeeld' },
 	members: [],
+	attendanceRecorded: false,
 	agenda: [],
 	omittedItems: 0,
 	notes: '',

@@ -56,13 +56,14 @@ export function verslagBlocks(v: Verslag): Block[] {
 		kind: 'table',
 		caption: 'Leden van de tafel',
 		columns: [
-			{ label: 'Naam', width: 0.34 },
-			{ label: 'Organisatie', width: 0.44 },
-			{ label: 'Rol', width: 0.22 }
+			{ label: 'Naam', width: 0.3 },
+			{ label: 'Organisatie', width: 0.36 },
+			{ label: 'Rol', width: 0.16 },
+			{ label: 'Aanwezigheid', width: 0.18 }
 		],
-		rows: v.members.map((p) => [p.name, p.organisationName, p.roleLabel])
+		rows: v.members.map((p) => [p.name, p.organisationName, p.roleLabel, p.attendanceLabel])
 	});
-	blocks.push({ kind: 'paragraph', muted: true, text: 'Casustafel legt niet per lid vast wie aanwezig was; dit zijn de leden van de tafel.' });
+	blocks.push({ kind: 'paragraph', muted: true, text: attendanceNote(v) });
 	blocks.push({ kind: 'heading', level: 2, text: 'Namens de cliënt' });
 	const family = v.cases.filter((c) => c.attendees.length > 0);
 	if (family.length === 0) {
@@ -132,6 +133,16 @@ export function omittedLine(n: number): string {
 	return n === 1
 		? '1 agendapunt gaat over een casus waartoe u geen toegang hebt en is weggelaten.'
 		: `${n} agendapunten gaan over casussen waartoe u geen toegang hebt en zijn weggelaten.`;
+}
+
+export function attendanceNote(v: Verslag): string {
+	return v.attendanceRecorded
+		? 'De aanwezigheid is tijdens het overleg bijgehouden door de voorzitter of secretaris.'
+		: 'De presentielijst is bij dit overleg niet bijgehouden; dit zijn de leden van de tafel.';
+}
+
+export function presentAtItemLine(c: VerslagCase): string {
+	return c.presentAtItem.length > 0 ? c.presentAtItem.join(', ') : 'Niet vastgelegd.';
 }
 
 export function attendeesLine(c: VerslagCase): string {
@@ -208,6 +219,8 @@ function caseBlocks(c: VerslagCase): Block[] {
 		});
 	}
 
+	out.push({ kind: 'heading', level: 3, text: 'Aanwezig bij dit punt' });
+	out.push(c.presentAtItem.length > 0 ? { kind: 'paragraph', text: presentAtItemLine(c) } : { kind: 'paragraph', muted: true, text: 'Niet vastgelegd.' });
 	out.push({ kind: 'heading', level: 3, text: 'Namens de cliënt aanwezig' });
 	out.push(c.attendees.length > 0 ? { kind: 'paragraph', text: attendeesLine(c) } : { kind: 'paragraph', muted: true, text: 'Niemand vastgelegd.' });
 

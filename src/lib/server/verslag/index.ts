@@ -3,6 +3,8 @@ import { recordAudit } from '../audit/index';
 import { authorize, can, type Actor } from '../policy/index';
 import { regieState } from '../cases/regie';
 import { attendance } from '../meetings/items';
+import { registerForVerslag } from '../meetings/room';
+import { ATTENDANCE_LABELS } from '../../shared/room';
 import { tableTypeOfTable } from '../tables/types';
 import {
 	AGENDA_STATUS_LABELS,
@@ -57,6 +59,8 @@ export interface VerslagMember {
 	organisationName: string;
 	role: TableRole;
 	roleLabel: string;
+	/** from the room's register: Aanwezig, Afgemeld, Afwezig, or 'Niet vastgelegd' */
+	attendanceLabel: string;
 }
 
 export interface VerslagAgendaItem {
@@ -116,6 +120,8 @@ export interface VerslagCase {
 		decidedHere: VerslagRegieDecision[];
 	};
 	attendees: (Attendee & { kindLabel: string })[];
+	/** members in the room for this case's agenda item, per the register: "Naam (Organisatie)" */
+	presentAtItem: string[];
 	voice: { label: string; text: string }[];
 	minutes: string;
 	closure: {
@@ -144,6 +150,8 @@ export interface Verslag {
 	generatedAt: string;
 	reader: { name: string; organisationName: string };
 	members: VerslagMember[];
+	/** whether the chair or secretaris kept the register at this meeting */
+	attendanceRecorded: boolean;
 	agenda: VerslagAgendaItem[];
 	/** agenda items about cases this reader may not view: left out, only counted */
 	omittedItems: number;
@@ -200,12 +208,21 @@ export async function buildVerslag(ctx: AppContext, actor: Actor, meetingId: num
 		.selectFrom('memberships')
 		.innerJoin('users', 'users.id', 'memberships.user_id')
 		.innerJoin('organisations', 'organisations.id', 'users.organisation_id')
-		.select(['users.name', 'organisations.name as organisationName', 'memberships.role'])
+		.select(['users.id', 'users.name', 'organisations.name as organisationName', 'memberships.role'])
 		.where('memberships.case_table_id', '=', meeting.tableId)
 		.where('users.disabled_at', 'is', null)
 		.execute();
+	const register = await registerForVerslag(ctx, meetingId);
 	const members: VerslagMember[] = memberRows
-		.map((m) => ({ ...m, role: m.role as TableRole, roleLabel: ROLE_LABELS[m.role as TableRole] ?? m.role }))
+		.map(({ id, ...m }) => {
+			const status = register.status.get(id);
+			return {
+				...m,
+				role: m.role as TableRole,
+				roleLabel: ROLE_LABELS[m.role as TableRole] ?? m.role,
+				attendanceLabel: status ? ATTENDANCE_LABELS[status] : 'Niet vastgelegd'
+			};
+		})
 		.sort((a, b) => TABLE_ROLES.indexOf(a.role) - TABLE_ROLES.indexOf(b.role) || a.name.localeCompare(b.name, 'nl'));
 
 	const { agenda, decisions, notes } = await hub.read(`meeting:${meetingId}`, (doc) => ({
@@ -363,6 +380,12 @@ export async function buildVerslag(ctx: AppContext, actor: Actor, meetingId: num
 						note: h.note
 					}))
 			},
+			presentAtItem: items
+				.flatMap((i) => register.presentFor(i.id, memberRows.map((m) => m.id)))
+				.filter((userId, index, all) => all.indexOf(userId) === index)
+				.map((userId) => memberRows.find((m) => m.id === userId)!)
+				.sort((a, b) => a.name.localeCompare(b.name, 'nl'))
+				.map((m) => `${m.name} (${m.organisationName})`),
 			attendees: (await attendance(ctx, meetingId, id)).map((a) => ({ ...a, kindLabel: ATTENDEE_LABELS[a.kind] ?? a.kind })),
 			voice: bespreking.voice,
 			minutes: bespreking.minutes,
@@ -394,6 +417,7 @@ export async function buildVerslag(ctx: AppContext, actor: Actor, meetingId: num
 		generatedAt: ctx.now().toISOString(),
 		reader,
 		members,
+		attendanceRecorded: register.recorded,
 		agenda: agendaOut,
 		omittedItems,
 		notes,

@@ -8,5 +8,7 @@ export const load: PageServerLoad = async (event) => {
 	const meetingId = parseId(event.params.id);
 	const view = await loadOrError(() => meetingView(event.locals.ctx, actor, meetingId));
 	const user = event.locals.user!;
-	return { ...view, user: { id: user.id, name: user.name, organisationName: user.organisationName } };
+	// the screen shows no list of who could be actiehouder: those names stay off the projector's machine
+	const cases = view.cases.map((c) => ({ ...c, candidates: [] }));
+	return { ...view, cases, user: { id: user.id, name: user.name, organisationName: user.organisationName } };
 };
