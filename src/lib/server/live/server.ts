@@ -27,6 +27,7 @@ import {
 } from '../../shared/live';
 import {
 	closeMeeting,
+	fullMeetingState,
 	mayRunMeeting,
 	meetingState,
 	openMeeting,
