@@ -204,42 +204,57 @@ export function checkUpdate(doc: Y.Doc, docName: string, decoded: Decoded, limit
 			if (!known(ref)) return pending('missing dependencies');
 		}
 	}
-	const dependencies = (i: number): number[] => {
-		const s = structs[i]!;
-		const out: number[] = [];
-		const range = ranges.get(s.id.client)!;
-		if (i > range.start) out.push(i - 1);
-		if (s instanceof Y.Item) {
-			for (const ref of [s.origin, s.rightOrigin, s.parent instanceof Y.ID ? s.parent : null]) {
-				// own client: covered by the struct before; below the doc's state: there already
-				if (!ref || ref.client === s.id.client || ref.clock < Y.getState(store, ref.client)) continue;
-				out.push(internalIndex(ref));
-			}
-		}
-		return out;
+	/** the doc's state of a client, cached: asked several times per struct */
+	const stateCache = new Map<number, number>();
+	const docState = (client: number): number => {
+		let state = stateCache.get(client);
+		if (state === undefined) stateCache.set(client, (state = Y.getState(store, client)));
+		return state;
 	};
-	const order: number[] = [];
+	/**
+	 * The k-th thing struct i waits for (k = 0: the struct before it of its own client; 1, 2, 3:
+	 * what its origin, right origin and parent name of another client beyond the doc's state):
+	 * its index, -1 for nothing to wait for, -2 for something the update does not have.
+	 */
+	const dependency = (i: number, k: number): number => {
+		const s = structs[i]!;
+		if (k === 0) return i > ranges.get(s.id.client)!.start ? i - 1 : -1;
+		if (!(s instanceof Y.Item)) return -1;
+		const ref = k === 1 ? s.origin : k === 2 ? s.rightOrigin : s.parent instanceof Y.ID ? s.parent : null;
+		// own client: covered by the struct before; below the doc's state: there already
+		if (!ref || ref.client === s.id.client || ref.clock < docState(ref.client)) return -1;
+		const j = internalIndex(ref);
+		return j < 0 ? -2 : j;
+	};
+	const order = new Int32Array(structs.length);
 	{
+		let ordered = 0;
 		const mark = new Uint8Array(structs.length); // 0 new, 1 on the path, 2 ordered
-		const stack: { i: number; deps: number[]; next: number }[] = [];
+		const stackNode = new Int32Array(structs.length);
+		const stackNext = new Uint8Array(structs.length);
 		for (let root = 0; root < structs.length; root++) {
 			if (mark[root] !== 0) continue;
+			let top = 0;
+			stackNode[0] = root;
+			stackNext[0] = 0;
 			mark[root] = 1;
-			stack.push({ i: root, deps: dependencies(root), next: 0 });
-			while (stack.length > 0) {
-				const top = stack[stack.length - 1]!;
-				if (top.next < top.deps.length) {
-					const dep = top.deps[top.next++]!;
-					if (dep < 0) return pending('missing dependencies');
+			while (top >= 0) {
+				const node = stackNode[top]!;
+				const k = stackNext[top]!;
+				if (k < 4) {
+					stackNext[top] = k + 1;
+					const dep = dependency(node, k);
+					if (dep === -1 || mark[dep] === 2) continue;
+					if (dep === -2) return pending('missing dependencies');
 					if (mark[dep] === 1) return pending('references that wait on each other');
-					if (mark[dep] === 0) {
-						mark[dep] = 1;
-						stack.push({ i: dep, deps: dependencies(dep), next: 0 });
-					}
+					mark[dep] = 1;
+					top += 1;
+					stackNode[top] = dep;
+					stackNext[top] = 0;
 				} else {
-					mark[top.i] = 2;
-					order.push(top.i);
-					stack.pop();
+					mark[node] = 2;
+					order[ordered++] = node;
+					top -= 1;
 				}
 			}
 		}
@@ -267,7 +282,7 @@ export function checkUpdate(doc: Y.Doc, docName: string, decoded: Decoded, limit
 	const itemDepth = new Map<Y.Item, number>();
 	/** depth of the type an item names as parent */
 	const depthOfTypeAt = (ref: Ref): number => {
-		if (ref.clock < Y.getState(store, ref.client)) {
+		if (ref.clock < docState(ref.client)) {
 			const item = Y.getItem(store, ref);
 			if (!(item instanceof Y.Item) || !(item.content instanceof Y.ContentType)) return GARBAGE;
 			return depthOfDocType(item.content.type as Y.AbstractType<unknown>);
@@ -281,7 +296,7 @@ export function checkUpdate(doc: Y.Doc, docName: string, decoded: Decoded, limit
 	};
 	/** depth of the type the neighbour an item names (origin, right origin) lives in */
 	const depthNextTo = (ref: Ref): number => {
-		if (ref.clock < Y.getState(store, ref.client)) {
+		if (ref.clock < docState(ref.client)) {
 			const item = Y.getItem(store, ref);
 			if (!(item instanceof Y.Item) || !item.parent) return GARBAGE;
 			return depthOfDocType(item.parent as Y.AbstractType<unknown>);
