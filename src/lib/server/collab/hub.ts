@@ -578,7 +578,9 @@ export class CollabHub {
 	/**
 	 * Applies first (proving the update applies), then stores (group commit), and only after the
 	 * commit broadcasts what the application produced. An update that throws while applied, or
-	 * leaves something pending, is refused: the document is rebuilt from what is stored.
+	 * leaves something pending, is refused: the document is rebuilt from what is stored, unless
+	 * nothing was integrated (then only the pending part is dropped). checkUpdate refuses both
+	 * kinds before this point; this is the safety net.
 	 */
 	private applyAndPersist(live: LiveDoc, update: Uint8Array, origin: Origin): void {
 		const roots = new Set<string>();

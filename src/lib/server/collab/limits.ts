@@ -9,9 +9,13 @@ import { CLOSE_INVALID, CLOSE_TOO_LARGE } from './protocol';
  *
  * - 4400 `invalid update`: the update is well-formed but cannot be applied as it is: a
  *   reference (origin, right origin, parent) to its own client's future, to content the server
- *   does not have (missing dependencies: no client of ours can have it), gaps (`Skip`),
- *   subdocuments or types the documents never use. Yjs either throws on these (the "brick") or
- *   parks them as pending, where they cost work at every later update.
+ *   does not have (missing dependencies: no client of ours can have it), items that wait on each
+ *   other (a names b, b names a: nothing can be integrated first), a client written in two
+ *   blocks (Yjs keeps the last), gaps (`Skip`), subdocuments, formatting or embeds, or types the
+ *   documents never use. Yjs either throws on these (the "brick") or parks them as pending,
+ *   which would force a rebuild of the document from the store. Whatever passes integrates
+ *   completely: a client sends only what builds on what the server sent it, and its sync
+ *   answer (a diff against the server's state vector) is self-contained.
  * - 4413 `update too large`: the update exceeds a limit of what one message may cost: bytes,
  *   nesting depth, types, structs, clients, delete ranges, root names, or the integration work
  *   it would cause (the items Yjs walks to place it).
@@ -20,7 +24,10 @@ import { CLOSE_INVALID, CLOSE_TOO_LARGE } from './protocol';
  * and offline catch-up stay far below them; the worst accepted update costs a few milliseconds.
  */
 export interface UpdateLimits {
-	/** deepest nesting of a type below its root (the root itself is depth 0) */
+	/**
+	 * deepest nesting of a type below its root (the root itself is depth 0); content lives at
+	 * most in a type this deep. Computed in the order Yjs integrates, wherever the parent is
+	 */
 	maxDepth: number;
 	/** structs (items, GC) in one update */
 	maxStructs: number;
