@@ -201,6 +201,15 @@ export function checkUpdate(doc: Y.Doc, docName: string, decoded: Decoded, limit
 	// in a struct nobody has) is parked as pending, and the document would have to be rebuilt:
 	// refused here instead. The order found is also the order the checks below walk, so the
 	// depth of a parent is known before its children, wherever they are in the update.
+	/** the doc's state of a client, cached: asked several times per struct */
+	const stateCache = new Map<number, number>();
+	const docState = (client: number): number => {
+		let state = stateCache.get(client);
+		if (state === undefined) stateCache.set(client, (state = Y.getState(store, client)));
+		return state;
+	};
+	/** whether some item waits for another client's struct of this update (else: decode order) */
+	let waits = false;
 	for (const s of structs) {
 		if (!(s instanceof Y.Item)) continue;
 		const { client, clock } = s.id;
@@ -209,15 +218,9 @@ export function checkUpdate(doc: Y.Doc, docName: string, decoded: Decoded, limit
 			// Yjs assumes a reference to its own client points to the past: else applyUpdate throws
 			if (ref.client === client && ref.clock >= clock) return brick('reference to its own future');
 			if (!known(ref)) return pending('missing dependencies');
+			if (ref.client !== client && ref.clock >= docState(ref.client)) waits = true;
 		}
 	}
-	/** the doc's state of a client, cached: asked several times per struct */
-	const stateCache = new Map<number, number>();
-	const docState = (client: number): number => {
-		let state = stateCache.get(client);
-		if (state === undefined) stateCache.set(client, (state = Y.getState(store, client)));
-		return state;
-	};
 	/**
 	 * The k-th thing struct i waits for (k = 0: the struct before it of its own client; 1, 2, 3:
 	 * what its origin, right origin and parent name of another client beyond the doc's state):
@@ -234,7 +237,10 @@ export function checkUpdate(doc: Y.Doc, docName: string, decoded: Decoded, limit
 		return j < 0 ? -2 : j;
 	};
 	const order = new Int32Array(structs.length);
-	{
+	if (!waits) {
+		// nothing waits for another client's part of the update: decode order is integration order
+		for (let i = 0; i < structs.length; i++) order[i] = i;
+	} else {
 		let ordered = 0;
 		const mark = new Uint8Array(structs.length); // 0 new, 1 on the path, 2 ordered
 		const stackNode = new Int32Array(structs.length);
