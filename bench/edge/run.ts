@@ -34,9 +34,11 @@ import {
 	manyRoots,
 	manyTypes,
 	missingDependency,
+	nestingParentsLater,
 	scatteredInserts,
 	typing,
-	unknownDeletes
+	unknownDeletes,
+	waitingOnEachOther
 } from '../../tests/integration/helpers/hostile-updates';
 import { git, machine, rewriteSection } from '../machine';
 import { exitGuard } from '../sync/servers';
@@ -111,7 +113,28 @@ const attacks: Case[] = [
 	},
 	{ group: 'attack', name: '20,000 deletes of unknown ranges', prepare: () => [unknownDeletes(20_000)] },
 	{ group: 'attack', name: 'origin into its own future (the brick)', prepare: () => [futureOrigin('situatie')] },
-	{ group: 'attack', name: 'missing dependency', prepare: () => [missingDependency('zorgen')] }
+	{ group: 'attack', name: 'missing dependency', prepare: () => [missingDependency('zorgen')] },
+	{
+		group: 'attack',
+		name: 'two items waiting on each other (pending) into a text of 20,000 fragments',
+		prepare: (doc: Y.Doc) => {
+			fragmentedText(doc, 'situatie', 20_000);
+			return [waitingOnEachOther('situatie', 'origin')];
+		}
+	},
+	...[40, 1900].map((d) => ({ group: 'attack' as const, name: `maps nested ${d} deep, parents later in the update`, prepare: () => [nestingParentsLater(d)] })),
+	{
+		group: 'attack',
+		name: 'bold over a text of 20,000 fragments (formatting)',
+		prepare: (doc: Y.Doc) => {
+			fragmentedText(doc, 'situatie', 20_000);
+			const client = new Y.Doc();
+			Y.applyUpdate(client, Y.encodeStateAsUpdate(doc));
+			const sv = Y.encodeStateVector(client);
+			caseTextOf(client, 'situatie').format(0, 10, { bold: true });
+			return [Y.encodeStateAsUpdate(client, sv)];
+		}
+	}
 ];
 
 const real: Case[] = [

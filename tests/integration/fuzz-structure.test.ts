@@ -17,8 +17,11 @@ import {
 	manyRoots,
 	manyTypes,
 	missingDependency,
+	clientInTwoBlocks,
+	nestingParentsLater,
 	scatteredInserts,
-	unknownDeletes
+	unknownDeletes,
+	waitingOnEachOther
 } from './helpers/hostile-updates';
 
 /**
@@ -79,8 +82,12 @@ const attack: fc.Arbitrary<Attack> = fc.oneof(
 		{ name: 'future origin', make: () => futureOrigin('situatie') },
 		{ name: 'missing dependency', make: () => missingDependency('zorgen') },
 		{ name: 'self parent', make: () => selfParent() },
-		{ name: 'parent is no type', make: (known) => parentIsNoType(known) }
-	)
+		{ name: 'parent is no type', make: (known) => parentIsNoType(known) },
+		{ name: 'items waiting on each other (origin)', make: () => waitingOnEachOther('situatie', 'origin') },
+		{ name: 'items waiting on each other (parent)', make: () => waitingOnEachOther('situatie', 'parent') },
+		{ name: 'a client in two blocks', make: () => clientInTwoBlocks('situatie') }
+	),
+	fc.integer({ min: 2, max: 1900 }).map((n) => ({ name: `deep ${n}, parents later`, make: () => nestingParentsLater(n) }))
 );
 
 beforeAll(async () => {

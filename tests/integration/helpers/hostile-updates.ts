@@ -214,3 +214,77 @@ export function typing(doc: Y.Doc, chars: number, root = 'situatie'): Uint8Array
 	doc.off('update', onUpdate);
 	return out;
 }
+
+/**
+ * Two items of two made-up clients that wait on each other: a's origin is b, b's origin is a
+ * (or, with `via: 'parent'`, a names b as its parent). Both are "in" the update, so nothing is
+ * missing by clock, yet Yjs can integrate neither: it parks both as pending.
+ */
+export function waitingOnEachOther(root = 'situatie', via: 'origin' | 'parent' = 'origin'): Uint8Array {
+	const clientA = freshClient();
+	const clientB = freshClient();
+	const a = textItem(root, 'a');
+	a.id = Y.createID(clientA, 0);
+	a.parent = null;
+	a.parentSub = null;
+	if (via === 'origin') a.origin = Y.createID(clientB, 0);
+	else a.parent = Y.createID(clientB, 0) as unknown as Y.AbstractType<unknown>;
+	const b = textItem(root, 'b');
+	b.id = Y.createID(clientB, 0);
+	b.origin = Y.createID(clientA, 0);
+	b.parent = null;
+	b.parentSub = null;
+	return encodeStructs([
+		{ client: clientA, clock: 0, structs: [a] },
+		{ client: clientB, clock: 0, structs: [b] }
+	]);
+}
+
+/**
+ * Maps nested `depth` deep under root `root`, the levels alternating between two made-up
+ * clients, with the client of the deeper levels' parents written after them: every level
+ * names a parent that comes later in the update. Yjs integrates it all (it looks the parent
+ * up first); a check that reads the update front to back does not know the depth yet.
+ */
+export function nestingParentsLater(depth: number, root = 'velden'): Uint8Array {
+	const [first, second] = [freshClient(), freshClient()];
+	const template = (() => {
+		const d = new Y.Doc();
+		d.getMap('t').set('x', new Y.Map());
+		const item = Y.decodeUpdate(Y.encodeStateAsUpdate(d)).structs[0] as Y.Item;
+		d.destroy();
+		return item;
+	})();
+	const groups = new Map<number, Y.Item[]>([
+		[first, []],
+		[second, []]
+	]);
+	let parent: Y.ID | string = root;
+	for (let level = 0; level < depth; level++) {
+		const client = level % 2 === 0 ? first : second;
+		const own = groups.get(client)!;
+		const id = Y.createID(client, own.length);
+		own.push(new Y.Item(id, null, null, null, null, parent as unknown as Y.AbstractType<unknown>, 'x', template.content.copy()));
+		parent = id;
+	}
+	return encodeStructs([
+		{ client: first, clock: 0, structs: groups.get(first)! },
+		{ client: second, clock: 0, structs: groups.get(second)! }
+	]);
+}
+
+/** A client's own structs written as two blocks: Yjs keeps only the second. */
+export function clientInTwoBlocks(root = 'situatie'): Uint8Array {
+	const doc = new Y.Doc();
+	doc.clientID = freshClient();
+	const text = doc.getText(root);
+	text.insert(0, 'een');
+	text.insert(0, 'twee');
+	const structs = Y.decodeUpdate(Y.encodeStateAsUpdate(doc)).structs as Y.Item[];
+	doc.destroy();
+	const client = structs[0]!.id.client;
+	return encodeStructs([
+		{ client, clock: 0, structs: [structs[0]!] },
+		{ client, clock: structs[0]!.length, structs: structs.slice(1) }
+	]);
+}

@@ -15,7 +15,7 @@ import {
 	encodeSyncStep1,
 	encodeUpdate
 } from './protocol';
-import { DEFAULT_LIMITS, checkUpdate, type Refusal, type UpdateLimits } from './limits';
+import { DEFAULT_LIMITS, checkUpdate, decodeForCheck, type Refusal, type UpdateLimits } from './limits';
 import { presenceColor, sanitizePresence, PRESENCE_MAX_STATE_BYTES } from '../../shared/presence';
 
 /** Transaction origins, tagged, so a load is never stored again and a server edit is known. */
@@ -624,7 +624,7 @@ export class CollabHub {
 			throw new Refused({ code: CLOSE_TOO_LARGE, reason: `update too large: ${update.byteLength} bytes` });
 		}
 		// Throws on malformed updates before anything is applied.
-		const decoded = Y.decodeUpdate(update);
+		const decoded = decodeForCheck(update);
 		// A client's sync answer is often empty (it had nothing we lacked): nothing to store.
 		if (decoded.structs.length === 0 && decoded.ds.clients.size === 0) return;
 		const refusal = checkUpdate(live.doc, live.name, decoded, this.limits);
@@ -636,24 +636,38 @@ export class CollabHub {
 	/**
 	 * Applies first (proving the update applies), then stores (group commit), and only after the
 	 * commit broadcasts what the application produced. An update that throws while applied, or
-	 * leaves something pending, is refused: the document is rebuilt from what is stored. An
-	 * update that changed nothing (the document already had all of it: the same update sent
-	 * again) is neither stored nor broadcast; returns whether anything was.
+	 * leaves something pending, is refused: the document is rebuilt from what is stored, unless
+	 * nothing was integrated (then only the pending part is dropped); checkUpdate refuses both
+	 * kinds before this point, so this is the safety net. An update that changed nothing (the
+	 * document already had all of it: the same update sent again) is neither stored nor
+	 * broadcast; returns whether anything was.
 	 */
 	private applyAndPersist(live: LiveDoc, update: Uint8Array, origin: Origin): boolean {
 		const roots = new Set<string>();
 		const doc = live.doc;
 		const collect = (transaction: Y.Transaction) => changedRoots(doc, transaction, roots);
-		const hadPending = doc.store.pendingStructs !== null || doc.store.pendingDs !== null;
+		const { pendingStructs, pendingDs } = doc.store;
+		const hadPending = pendingStructs !== null || pendingDs !== null;
 		live.capture = [];
 		doc.on('afterTransaction', collect);
 		let outputs: Uint8Array[];
 		try {
 			Y.applyUpdate(doc, update, origin);
 			if (!hadPending && (doc.store.pendingStructs !== null || doc.store.pendingDs !== null)) {
+				// checkUpdate refuses what would be left pending; should something slip through
+				// and nothing was integrated (the doc emitted no update), the doc is as before
+				// once the pending part is dropped: no rebuild, which costs a second on a big doc
+				if (live.capture.length === 0) {
+					doc.store.pendingStructs = pendingStructs;
+					doc.store.pendingDs = pendingDs;
+					live.capture = null;
+					doc.off('afterTransaction', collect);
+					throw new Refused({ code: CLOSE_INVALID, reason: 'invalid update: missing dependencies' });
+				}
 				throw new Refused({ code: CLOSE_INVALID, reason: 'invalid update: missing dependencies' });
 			}
 		} catch (error) {
+			if (live.capture === null) throw error;
 			live.capture = null;
 			doc.off('afterTransaction', collect);
 			this.log.warn({ doc: live.name, err: String(error) }, 'an update did not apply; rebuilt from the store');

@@ -9,9 +9,13 @@ import { CLOSE_INVALID, CLOSE_TOO_LARGE } from './protocol';
  *
  * - 4400 `invalid update`: the update is well-formed but cannot be applied as it is: a
  *   reference (origin, right origin, parent) to its own client's future, to content the server
- *   does not have (missing dependencies: no client of ours can have it), gaps (`Skip`),
- *   subdocuments or types the documents never use. Yjs either throws on these (the "brick") or
- *   parks them as pending, where they cost work at every later update.
+ *   does not have (missing dependencies: no client of ours can have it), items that wait on each
+ *   other (a names b, b names a: nothing can be integrated first), a client written in two
+ *   blocks (Yjs keeps the last), gaps (`Skip`), subdocuments, formatting or embeds, or types the
+ *   documents never use. Yjs either throws on these (the "brick") or parks them as pending,
+ *   which would force a rebuild of the document from the store. Whatever passes integrates
+ *   completely: a client sends only what builds on what the server sent it, and its sync
+ *   answer (a diff against the server's state vector) is self-contained.
  * - 4413 `update too large`: the update exceeds a limit of what one message may cost: bytes,
  *   nesting depth, types, structs, clients, delete ranges, root names, or the integration work
  *   it would cause (the items Yjs walks to place it).
@@ -20,7 +24,10 @@ import { CLOSE_INVALID, CLOSE_TOO_LARGE } from './protocol';
  * and offline catch-up stay far below them; the worst accepted update costs a few milliseconds.
  */
 export interface UpdateLimits {
-	/** deepest nesting of a type below its root (the root itself is depth 0) */
+	/**
+	 * deepest nesting of a type below its root (the root itself is depth 0); content lives at
+	 * most in a type this deep. Computed in the order Yjs integrates, wherever the parent is
+	 */
 	maxDepth: number;
 	/** structs (items, GC) in one update */
 	maxStructs: number;
@@ -103,6 +110,27 @@ type Ref = Y.ID;
 interface Decoded {
 	structs: Struct[];
 	ds: { clients: Map<number, { clock: number; len: number }[]> };
+	/**
+	 * how many client blocks the update declares (its first number); Yjs keeps only the last
+	 * block of a client, so a client in two blocks (or an empty block) silently loses structs
+	 */
+	blocks?: number;
+}
+
+/** An update (V1) decoded for `checkUpdate`: its structs, delete set and declared blocks. */
+export function decodeForCheck(update: Uint8Array): Decoded {
+	const decoded = Y.decodeUpdate(update) as Decoded;
+	// the first varUint of a V1 update: the number of client blocks
+	let blocks = 0;
+	let shift = 0;
+	for (let i = 0; i < update.length && i < 8; i++) {
+		const byte = update[i]!;
+		blocks += (byte & 0x7f) * 2 ** shift;
+		shift += 7;
+		if (byte < 0x80) break;
+	}
+	decoded.blocks = blocks;
+	return decoded;
 }
 
 const ALLOWED_TYPES = [Y.Map, Y.Array, Y.Text] as const;
@@ -117,19 +145,28 @@ export function checkUpdate(doc: Y.Doc, docName: string, decoded: Decoded, limit
 	const store = doc.store;
 
 	// the update's range per client: [first, end), contiguous (decodeUpdate orders by client, then clock)
-	const ranges = new Map<number, { first: number; end: number; structs: Struct[] }>();
-	for (const s of structs) {
+	const ranges = new Map<number, { first: number; end: number; start: number; structs: Struct[] }>();
+	let runs = 0;
+	let previous: number | null = null;
+	for (let i = 0; i < structs.length; i++) {
+		const s = structs[i]!;
 		if (s instanceof Y.Skip) return pending('gap (skip)');
 		const client = s.id.client;
 		const range = ranges.get(client);
 		if (!range) {
-			ranges.set(client, { first: s.id.clock, end: s.id.clock + s.length, structs: [s] });
+			runs += 1;
+			ranges.set(client, { first: s.id.clock, end: s.id.clock + s.length, start: i, structs: [s] });
 		} else {
+			// Yjs keeps only the last block of a client: the earlier one would be lost and what
+			// builds on it left pending
+			if (previous !== client) return pending('client in two blocks');
 			if (s.id.clock !== range.end) return brick('structs out of order');
 			range.end += s.length;
 			range.structs.push(s);
 		}
+		previous = client;
 	}
+	if (decoded.blocks !== undefined && decoded.blocks !== runs) return pending('client in two blocks or an empty block');
 	const clients = new Set<number>(ranges.keys());
 	for (const client of ds.clients.keys()) clients.add(client);
 	if (clients.size > limits.maxClients) return tooLarge(`${clients.size} clients (limit ${limits.maxClients})`);
@@ -143,17 +180,104 @@ export function checkUpdate(doc: Y.Doc, docName: string, decoded: Decoded, limit
 	}
 	const availableOf = (client: number) => available.get(client) ?? Y.getState(store, client);
 	const known = (ref: Ref) => ref.clock < availableOf(ref.client);
+	/** the index in `structs` of the struct of this update that holds `ref`, or -1 */
+	const internalIndex = (ref: Ref): number => {
+		const range = ranges.get(ref.client);
+		if (!range || ref.clock < range.first || ref.clock >= range.end) return -1;
+		return range.start + Y.findIndexSS(range.structs as (Y.Item | Y.GC)[], ref.clock);
+	};
 	/** the struct of this update that holds `ref`, if any */
 	const internal = (ref: Ref): Struct | null => {
-		const range = ranges.get(ref.client);
-		if (!range || ref.clock < range.first || ref.clock >= range.end) return null;
-		return range.structs[Y.findIndexSS(range.structs as (Y.Item | Y.GC)[], ref.clock)] ?? null;
+		const i = internalIndex(ref);
+		return i < 0 ? null : structs[i]!;
 	};
 	/** the doc's struct that holds `ref` (it must be below the doc's state) */
 	const existing = (ref: Ref): Y.Item | Y.GC | null =>
 		ref.clock < Y.getState(store, ref.client) ? Y.getItem(store, ref) : null;
 
-	// depth of types: the doc's by walking up (memoized), the update's by their parent
+	// Integration order. Yjs integrates a struct once the structs it names of other clients
+	// (origin, right origin, parent) are there, and after the structs of its own client before
+	// it. Whatever can never be integrated that way (a names b, b names a; or a chain that ends
+	// in a struct nobody has) is parked as pending, and the document would have to be rebuilt:
+	// refused here instead. The order found is also the order the checks below walk, so the
+	// depth of a parent is known before its children, wherever they are in the update.
+	/** the doc's state of a client, cached: asked several times per struct */
+	const stateCache = new Map<number, number>();
+	const docState = (client: number): number => {
+		let state = stateCache.get(client);
+		if (state === undefined) stateCache.set(client, (state = Y.getState(store, client)));
+		return state;
+	};
+	/** whether some item waits for another client's struct of this update (else: decode order) */
+	let waits = false;
+	for (const s of structs) {
+		if (!(s instanceof Y.Item)) continue;
+		const { client, clock } = s.id;
+		for (const ref of [s.origin, s.rightOrigin, s.parent instanceof Y.ID ? s.parent : null]) {
+			if (!ref) continue;
+			// Yjs assumes a reference to its own client points to the past: else applyUpdate throws
+			if (ref.client === client && ref.clock >= clock) return brick('reference to its own future');
+			if (!known(ref)) return pending('missing dependencies');
+			if (ref.client !== client && ref.clock >= docState(ref.client)) waits = true;
+		}
+	}
+	/**
+	 * The k-th thing struct i waits for (k = 0: the struct before it of its own client; 1, 2, 3:
+	 * what its origin, right origin and parent name of another client beyond the doc's state):
+	 * its index, -1 for nothing to wait for, -2 for something the update does not have.
+	 */
+	const dependency = (i: number, k: number): number => {
+		const s = structs[i]!;
+		if (k === 0) return i > ranges.get(s.id.client)!.start ? i - 1 : -1;
+		if (!(s instanceof Y.Item)) return -1;
+		const ref = k === 1 ? s.origin : k === 2 ? s.rightOrigin : s.parent instanceof Y.ID ? s.parent : null;
+		// own client: covered by the struct before; below the doc's state: there already
+		if (!ref || ref.client === s.id.client || ref.clock < docState(ref.client)) return -1;
+		const j = internalIndex(ref);
+		return j < 0 ? -2 : j;
+	};
+	const order = new Int32Array(structs.length);
+	if (!waits) {
+		// nothing waits for another client's part of the update: decode order is integration order
+		for (let i = 0; i < structs.length; i++) order[i] = i;
+	} else {
+		let ordered = 0;
+		const mark = new Uint8Array(structs.length); // 0 new, 1 on the path, 2 ordered
+		const stackNode = new Int32Array(structs.length);
+		const stackNext = new Uint8Array(structs.length);
+		for (let root = 0; root < structs.length; root++) {
+			if (mark[root] !== 0) continue;
+			let top = 0;
+			stackNode[0] = root;
+			stackNext[0] = 0;
+			mark[root] = 1;
+			while (top >= 0) {
+				const node = stackNode[top]!;
+				const k = stackNext[top]!;
+				if (k < 4) {
+					stackNext[top] = k + 1;
+					const dep = dependency(node, k);
+					if (dep === -1 || mark[dep] === 2) continue;
+					if (dep === -2) return pending('missing dependencies');
+					if (mark[dep] === 1) return pending('references that wait on each other');
+					mark[dep] = 1;
+					top += 1;
+					stackNode[top] = dep;
+					stackNext[top] = 0;
+				} else {
+					mark[node] = 2;
+					order[ordered++] = node;
+					top -= 1;
+				}
+			}
+		}
+	}
+
+	// Depth: the doc's types by walking up (memoized, at most maxDepth + 1 steps), the update's
+	// from their parent, which the order above puts first. An item that Yjs turns into garbage
+	// (its parent or a neighbour is garbage collected, or its parent is no type) has no depth.
+	const GARBAGE = -2;
+	const UNKNOWN = -1;
 	const docDepth = new Map<Y.AbstractType<unknown>, number>();
 	const depthOfDocType = (type: Y.AbstractType<unknown>): number => {
 		const cached = docDepth.get(type);
@@ -167,22 +291,32 @@ export function checkUpdate(doc: Y.Doc, docName: string, decoded: Decoded, limit
 		docDepth.set(type, depth);
 		return depth;
 	};
-	/** depth of the type an item lives in; -1 = unknown (garbage collected parent) */
-	const parentDepth = new Map<Y.Item, number>();
-	const newTypeDepth = new Map<Y.Item, number>();
+	/** depth of the type an item lives in (0: a root), or GARBAGE */
+	const itemDepth = new Map<Y.Item, number>();
+	/** depth of the type an item names as parent */
 	const depthOfTypeAt = (ref: Ref): number => {
+		if (ref.clock < docState(ref.client)) {
+			const item = Y.getItem(store, ref);
+			if (!(item instanceof Y.Item) || !(item.content instanceof Y.ContentType)) return GARBAGE;
+			return depthOfDocType(item.content.type as Y.AbstractType<unknown>);
+		}
 		const inner = internal(ref);
-		if (inner) return inner instanceof Y.Item ? (newTypeDepth.get(inner) ?? -1) : -1;
-		const item = existing(ref);
-		if (!(item instanceof Y.Item) || !(item.content instanceof Y.ContentType)) return -1;
-		return depthOfDocType(item.content.type as Y.AbstractType<unknown>);
+		if (!(inner instanceof Y.Item)) return GARBAGE;
+		const depth = itemDepth.get(inner);
+		if (depth === undefined) return UNKNOWN;
+		if (depth === GARBAGE || !(inner.content instanceof Y.ContentType)) return GARBAGE;
+		return depth + 1;
 	};
+	/** depth of the type the neighbour an item names (origin, right origin) lives in */
 	const depthNextTo = (ref: Ref): number => {
+		if (ref.clock < docState(ref.client)) {
+			const item = Y.getItem(store, ref);
+			if (!(item instanceof Y.Item) || !item.parent) return GARBAGE;
+			return depthOfDocType(item.parent as Y.AbstractType<unknown>);
+		}
 		const inner = internal(ref);
-		if (inner) return inner instanceof Y.Item ? (parentDepth.get(inner) ?? -1) : -1;
-		const item = existing(ref);
-		if (!(item instanceof Y.Item) || !item.parent) return -1;
-		return depthOfDocType(item.parent as Y.AbstractType<unknown>);
+		if (!(inner instanceof Y.Item)) return GARBAGE;
+		return itemDepth.get(inner) ?? UNKNOWN;
 	};
 
 	/** follows a chain of this update's items by origin (or right origin) to existing content */
@@ -231,19 +365,22 @@ export function checkUpdate(doc: Y.Doc, docName: string, decoded: Decoded, limit
 		return work > limits.maxWork;
 	};
 
-	for (const s of structs) {
+	for (const i of order) {
+		const s = structs[i]!;
 		if (!(s instanceof Y.Item)) continue;
-		const { client, clock } = s.id;
-		for (const ref of [s.origin, s.rightOrigin, s.parent instanceof Y.ID ? s.parent : null]) {
-			if (!ref) continue;
-			// Yjs assumes a reference to its own client points to the past: else applyUpdate throws
-			if (ref.client === client && ref.clock >= clock) return brick('reference to its own future');
-			if (!known(ref)) return pending('missing dependencies');
-		}
-		if (s.content instanceof Y.ContentDoc) return shape('subdocument');
+		const content = s.content;
+		if (content instanceof Y.ContentDoc) return shape('subdocument');
+		// formatting and embeds: the documents are plain text; Yjs scans the text around them
+		if (content instanceof Y.ContentFormat) return shape('formatting');
+		if (content instanceof Y.ContentEmbed) return shape('embed');
 
+		// Yjs: a neighbour that is garbage collected makes the item garbage, whatever its parent
+		const left = s.origin ? depthNextTo(s.origin) : null;
+		const right = s.rightOrigin ? depthNextTo(s.rightOrigin) : null;
 		let depth: number;
-		if (typeof s.parent === 'string') {
+		if (left === GARBAGE || right === GARBAGE) {
+			depth = GARBAGE;
+		} else if (typeof s.parent === 'string') {
 			depth = 0;
 			if (!doc.share.has(s.parent) && !newRoots.has(s.parent)) {
 				if (!rootNameAllowed(docName, s.parent)) return shape('root name not allowed');
@@ -253,23 +390,25 @@ export function checkUpdate(doc: Y.Doc, docName: string, decoded: Decoded, limit
 			}
 		} else if (s.parent instanceof Y.ID) {
 			depth = depthOfTypeAt(s.parent);
-		} else if (s.origin) {
-			depth = depthNextTo(s.origin);
-		} else if (s.rightOrigin) {
-			depth = depthNextTo(s.rightOrigin);
+		} else if (left !== null) {
+			depth = left;
+		} else if (right !== null) {
+			depth = right;
 		} else {
 			return brick('no parent');
 		}
-		parentDepth.set(s, depth);
+		if (depth === UNKNOWN) return tooLarge('nesting depth unknown');
+		itemDepth.set(s, depth);
 
-		if (s.content instanceof Y.ContentType) {
-			const type = s.content.type;
+		if (content instanceof Y.ContentType) {
+			const type = content.type;
 			if (!ALLOWED_TYPES.some((T) => type.constructor === T)) return shape('type not used by documents');
 			types += 1;
 			if (types > limits.maxTypes) return tooLarge(`${types} types (limit ${limits.maxTypes})`);
-			const own = depth < 0 ? -1 : depth + 1;
-			if (own > limits.maxDepth) return tooLarge(`nesting deeper than ${limits.maxDepth}`);
-			newTypeDepth.set(s, own);
+		}
+		// every item, content or type, lives at most maxDepth deep; a type adds a level
+		if (depth !== GARBAGE && depth + (content instanceof Y.ContentType ? 1 : 0) > limits.maxDepth) {
+			return tooLarge(`nesting deeper than ${limits.maxDepth}`);
 		}
 
 		// The work Yjs does to place the item: from its left neighbour (or the start of the list)
