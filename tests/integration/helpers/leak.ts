@@ -454,26 +454,32 @@ export async function buildWorld(): Promise<World> {
 	const meetingTyped: string[] = [];
 	const general = newToken();
 	meetingNotesOf(meetingDoc.doc).insert(0, `Algemene notitie ${general}`);
-	canaries.push({ token: general, variants: [general], scope: { kind: 'meeting', meetingId, tableId: t150.id }, field: 'algemene notities overleg', identifying: false });
-	await flushed(`meeting:${meetingId}`, [general]);
-	meetingDoc.doc.transact(() => {
-		for (const caseId of t150Cases) {
-			const scope = caseScope(caseId) as Extract<Scope, { kind: 'case' }>;
-			const onAgenda = readAgenda(meetingDoc.doc).find((i) => i.caseId === caseId);
-			let itemId = onAgenda?.id;
-			if (!itemId) {
-				const title = newToken();
-				itemId = addAgendaItem(meetingDoc.doc, { caseId, caseCode: scope.code, title: `Agendapunt ${title}`, plannedMinutes: 10, status: 'gepland' });
-				canaries.push({ token: title, variants: [title], scope, field: 'agendatitel (door voorzitter getypt)', identifying: false, optional: true });
-				meetingTyped.push(title);
-			}
-			const decision = newToken();
-			addDecision(meetingDoc.doc, itemId, `Besluit ${decision}`);
-			canaries.push({ token: decision, variants: [decision], scope, field: 'besluit (in meeting:)', identifying: false, optional: true });
-			meetingTyped.push(decision);
+	canaries.push({ token: general, variants: [general], scope: { kind: 'meeting', meetingId, tableId: t150.id }, field: 'algemene notities overleg', identifying: false, optional: true });
+	await flushedOrRefused(`meeting:${meetingId}`, [general], 'general meeting notes');
+	// the chair puts the demo cases on the agenda (a title typed by hand), then records decisions:
+	// each in an update of its own, as the meeting page makes them; the product may refuse either
+	const itemIds = new Map<number, string>();
+	for (const caseId of t150Cases) {
+		const scope = caseScope(caseId) as Extract<Scope, { kind: 'case' }>;
+		const onAgenda = readAgenda(meetingDoc.doc).find((i) => i.caseId === caseId);
+		if (onAgenda) {
+			itemIds.set(caseId, onAgenda.id);
+			continue;
 		}
-	});
-	await flushedOrRefused(`meeting:${meetingId}`, meetingTyped, 'agenda titles and decisions in the meeting document');
+		const title = newToken();
+		itemIds.set(caseId, addAgendaItem(meetingDoc.doc, { caseId, caseCode: scope.code, title: `Agendapunt ${title}`, plannedMinutes: 10, status: 'gepland' }));
+		canaries.push({ token: title, variants: [title], scope, field: 'agendatitel (door voorzitter getypt)', identifying: false, optional: true });
+		meetingTyped.push(title);
+	}
+	await flushedOrRefused(`meeting:${meetingId}`, meetingTyped, 'agenda titles typed by the chair');
+	const decisions: string[] = [];
+	for (const caseId of t150Cases) {
+		const decision = newToken();
+		addDecision(meetingDoc.doc, itemIds.get(caseId)!, `Besluit ${decision}`);
+		canaries.push({ token: decision, variants: [decision], scope: caseScope(caseId), field: 'besluit (in meeting:)', identifying: false, optional: true });
+		decisions.push(decision);
+	}
+	await flushedOrRefused(`meeting:${meetingId}`, decisions, 'decisions in the meeting document');
 	await pool(t150Cases, 2, async (caseId) => {
 		const name = besprekingDocName(meetingId, caseId);
 		const client = await openDoc('voorzitter', name);
@@ -494,7 +500,7 @@ export async function buildWorld(): Promise<World> {
 	await ok('open meeting', 'meeting:open', { meetingId });
 	for (const caseId of t150Cases) {
 		const scope = caseScope(caseId) as Extract<Scope, { kind: 'case' }>;
-		const item = readAgenda(meetingDoc.doc).find((i) => i.caseId === caseId)!;
+		const item = { id: itemIds.get(caseId)! };
 		await ok(`current ${scope.code}`, 'meeting:current', { meetingId, itemId: item.id });
 		const attendee = newToken();
 		canaries.push({ token: attendee, variants: [attendee], scope, field: 'aanwezige (gezin)', identifying: false });
