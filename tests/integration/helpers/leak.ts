@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { unzipSync, strFromU8 } from 'fflate';
 import * as Y from 'yjs';
 import { DEMO_PASSWORD } from '../../../src/lib/server/seed/demo';
@@ -676,18 +676,19 @@ export const COLLECTORS: Collector[] = [
 	{
 		name: 'pages, __data.json and files (HTML, CSV, PDF, .docx, JSON)',
 		async collect(world, user) {
-			const targets = pagesFor(world).flatMap((p) => [
-				{ path: p.path, transport: p.path.match(/\.(pdf|docx|csv)$/)?.[1] ?? (p.path.startsWith('/api/') ? 'api' : 'page') },
-				...(p.data ? [{ path: dataUrl(p.path), transport: '__data.json' }] : [])
-			]);
-			const out = await pool(targets, 6, async (t) => {
+			const get = async (path: string, transport: string): Promise<Received & { status: number }> => {
 				const started = Date.now();
-				const reply = await fetchAs(world, user, t.path);
+				const reply = await fetchAs(world, user, path);
 				const ms = Date.now() - started;
-				if (ms > 300) debug(`slow: ${user.local} ${t.path} ${reply.status} ${ms} ms`);
-				return { user: user.local, transport: t.transport, where: `GET ${t.path} (${reply.status})`, text: reply.text };
+				if (ms > 300) debug(`slow: ${user.local} ${path} ${reply.status} ${ms} ms`);
+				return { user: user.local, transport, where: `GET ${path} (${reply.status})`, text: reply.text, status: reply.status };
+			};
+			const out = await pool(pagesFor(world), 6, async (p) => {
+				const page = await get(p.path, p.path.match(/\.(pdf|docx|csv)$/)?.[1] ?? (p.path.startsWith('/api/') ? 'api' : 'page'));
+				// the data of every page the user can load (a refused page's data is refused by the same load)
+				return p.data && page.status === 200 ? [page, await get(dataUrl(p.path), '__data.json')] : [page];
 			});
-			return out;
+			return out.flat().map(({ status: _status, ...r }) => r);
 		}
 	},
 	{
@@ -744,6 +745,7 @@ export const COLLECTORS: Collector[] = [
 /** Everything that reached every demo user, over every collector. */
 export async function collectAll(world: World): Promise<Received[]> {
 	const out: Received[] = [];
+	world.timings.push(`server CPU before collecting: ${serverCpu(world).toFixed(1)} s`);
 	for (const c of COLLECTORS) {
 		const started = Date.now();
 		const got = await pool(world.users, 3, (user) => c.collect(world, user));
@@ -751,7 +753,18 @@ export async function collectAll(world: World): Promise<Received[]> {
 		debug(world.timings.at(-1)!);
 		out.push(...got.flat());
 	}
+	world.timings.push(`server CPU after collecting: ${serverCpu(world).toFixed(1)} s; this process: ${(process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6).toFixed(1)} s`);
 	return out;
+}
+
+/** CPU seconds the server process has used (Linux /proc), a figure the machine's load does not inflate. */
+function serverCpu(world: World): number {
+	try {
+		const fields = readFileSync(`/proc/${world.server.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+		return (Number(fields[11]) + Number(fields[12])) / 100;
+	} catch {
+		return NaN;
+	}
 }
 
 // ---- who may see what ----
