@@ -5,8 +5,10 @@ import { buildWorld, collectAll, findLeaks, mayIdentify, mayKnow, report, type R
  * Identifying data by role (issue 13 item 3), over the same transports as leak.test.ts: a
  * deelnemer or waarnemer whose organisation has access to a case sees its code, initials and
  * content, but not the subject's name or birthdate; those are for the voorzitter and secretaris
- * of the table, the case's regisseurs, and the aanmelder who typed them. (Users without access
- * are leak.test.ts's business: this file asks only about users who may see the case.)
+ * of the table, the case's regisseurs, and the aanmelder who typed them. Where the database
+ * holds a per-table-type setting (table_types.identity_roles, set in beheer), the roles it
+ * names instead (the voorzitter always). Users without access are leak.test.ts's business: this
+ * file asks only about users who may see the case.
  */
 let world: World;
 let received: Received[];

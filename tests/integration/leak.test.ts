@@ -35,7 +35,7 @@ afterAll(async () => {
 describe('need to know on every transport', () => {
 	it('the harness reached every transport (the collectors are not blind)', () => {
 		const transports = new Set(received.map((r) => r.transport));
-		for (const t of ['page', '__data.json', 'csv', 'pdf', 'docx', 'api', 'document', 'socket.io', 'socket.io ack', 'iCal', 'e-mail']) expect(transports, t).toContain(t);
+		for (const t of ['page', '__data.json', 'csv', 'pdf', 'docx', 'api', 'document', 'document history', 'socket.io', 'socket.io ack', 'iCal', 'e-mail']) expect(transports, t).toContain(t);
 		// every canary reached at least one user who may see it, so a search that finds nothing means something
 		const byLocal = new Map(world.users.map((u) => [u.local, u]));
 		const unseen = world.canaries.filter(

@@ -696,20 +696,32 @@ export const COLLECTORS: Collector[] = [
 		async collect(world, user) {
 			const stored = (world.db.prepare('select distinct doc_name from doc_updates union select doc_name from doc_snapshots').all() as { doc_name: string }[]).map((r) => r.doc_name);
 			const names = [...new Set([...stored, ...world.caseIds.map((id) => `case:${id}`), ...world.meetingIds.map((id) => `meeting:${id}`)])].sort();
-			return pool(names, 6, async (name) => {
-				const client = connectDoc(world.server.url, name, world.cookies.get(user.local)!);
+			const got = await pool(names, 6, async (name): Promise<Received[]> => {
+				// no garbage collection here: whatever the server sends, deleted text too, stays readable
+				const client = connectDoc(world.server.url, name, world.cookies.get(user.local)!, { doc: new Y.Doc({ gc: false }) });
 				try {
 					const result = await Promise.race([
 						client.synced.then(() => 'synced'),
 						client.closed.then((c) => `closed ${c.code}`),
 						new Promise<string>((r) => setTimeout(() => r('timeout'), 5_000))
 					]);
-					const text = result === 'synced' ? Buffer.from(Y.encodeStateAsUpdate(client.doc)).toString('utf8') + JSON.stringify(client.doc.toJSON()) : '';
-					return { user: user.local, transport: 'document', where: `${name} (${result})`, text };
+					if (result !== 'synced') return [{ user: user.local, transport: 'document', where: `${name} (${result})`, text: '' }];
+					const received = Y.encodeStateAsUpdate(client.doc);
+					// what the document holds now (a copy that drops deleted content), and everything the
+					// client was sent: deleted text a client can still read is reported as history
+					const live = new Y.Doc();
+					Y.applyUpdate(live, received);
+					const current = Buffer.from(Y.encodeStateAsUpdate(live)).toString('utf8');
+					live.destroy();
+					return [
+						{ user: user.local, transport: 'document', where: `${name} (${result})`, text: current },
+						{ user: user.local, transport: 'document history', where: `${name} (${result})`, text: Buffer.from(received).toString('utf8') }
+					];
 				} finally {
 					client.destroy();
 				}
 			});
+			return got.flat();
 		}
 	},
 	{
@@ -808,7 +820,9 @@ export function findLeaks(world: World, received: Received[], forbidden: (user: 
 			if (matched) leaks.push({ user: user.local, transport: r.transport, where: r.where, token: c.token, matched, scope: scopeLabel(c.scope), field: c.field });
 		}
 	}
-	return leaks;
+	// a canary in a document's content is in its history too: name it once, as content
+	const live = new Set(leaks.filter((l) => l.transport === 'document').map((l) => `${l.user} ${l.where} ${l.token}`));
+	return leaks.filter((l) => l.transport !== 'document history' || !live.has(`${l.user} ${l.where} ${l.token}`));
 }
 
 /**
@@ -819,11 +833,32 @@ export function findLeaks(world: World, received: Received[], forbidden: (user: 
 export function mayIdentify(world: World, user: DemoUser, canary: Canary): boolean {
 	const s = canary.scope;
 	if (canary.submitterId === user.id) return true;
-	if (CHAIR_ROLES.has(user.roles.get(s.tableId) ?? '')) return true;
+	const role = user.roles.get(s.tableId) ?? null;
+	if (role === 'voorzitter') return true;
+	const roles = identityRoles(world, s.tableId);
+	if (role !== null && roles.includes(role)) return true;
 	if (s.kind !== 'case') return false;
-	return (
-		world.db.prepare('select 1 from regie_assignments where case_id = ? and user_id = ? and ended_at is null').get(s.caseId, user.id) !== undefined
-	);
+	const regie = world.db.prepare('select kind from regie_assignments where case_id = ? and user_id = ? and ended_at is null').all(s.caseId, user.id) as { kind: string }[];
+	return regie.some((r) => roles.includes(r.kind));
+}
+
+/**
+ * Who sees the name at a table: the table type's setting in beheer (table_types.identity_roles,
+ * a JSON list of roles) when the database has it, else voorzitter, secretaris and regisseurs.
+ */
+function identityRoles(world: World, tableId: number): string[] {
+	const fallback = ['voorzitter', 'secretaris', 'procesregisseur', 'casusregisseur'];
+	const hasColumn = (world.db.prepare("select 1 from pragma_table_info('table_types') where name = 'identity_roles'").get() as unknown) !== undefined;
+	if (!hasColumn) return fallback;
+	const row = world.db
+		.prepare('select tt.identity_roles as roles from case_tables ct join table_types tt on tt.id = ct.table_type_id where ct.id = ?')
+		.get(tableId) as { roles: string | null } | undefined;
+	try {
+		const list: unknown = JSON.parse(row?.roles ?? '');
+		return Array.isArray(list) ? list.filter((x): x is string => typeof x === 'string') : fallback;
+	} catch {
+		return fallback;
+	}
 }
 
 /** Notifications and e-mails about a case the user may not see, even by its code alone. */
