@@ -487,6 +487,12 @@ export async function buildWorld(): Promise<World> {
 		minutesText(client.doc).insert(0, `Verslag ${token} `);
 		canaries.push({ token, variants: [token], scope: caseScope(caseId), field: 'bespreking (notulen)', identifying: false });
 		await flushed(name, [token]);
+		// a decision where the case's access governs it (issue 13 item 1): the bespreking document
+		// (a document kind that did not take decisions before may refuse it)
+		const decision = newToken();
+		addDecision(client.doc, itemIds.get(caseId)!, `Besluit ${decision}`);
+		canaries.push({ token: decision, variants: [decision], scope: caseScope(caseId), field: 'besluit (in bespreking:)', identifying: false, optional: true });
+		await flushedOrRefused(name, [decision], 'a decision in the bespreking document');
 	});
 
 	debug('running the agenda');
