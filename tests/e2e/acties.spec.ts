@@ -133,7 +133,8 @@ test('de casemanager ziet alle acties van haar casus, en een nieuwe actie uit he
 			await chair.page.getByRole('region', { name: 'Mijn overlegtafels' }).getByRole('link', { name: 'Top 150 Regio Voorbeeld' }).click();
 			// past, first upcoming (meeting.spec's), second upcoming (this spec's)
 			const meetings = chair.page.getByRole('region', { name: 'Overleggen' }).getByRole('listitem');
-			await expect(meetings).toHaveCount(3);
+			// past, first and second upcoming, and possibly room.spec's own meeting after them
+			await expect(meetings.nth(2)).toBeVisible();
 			// the meeting's own link (a verslag link may follow it)
 			await meetings.nth(2).getByRole('link').first().click();
 			await expect(chair.page).toHaveURL(/\/overleg\/\d+$/);

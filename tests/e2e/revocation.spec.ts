@@ -22,7 +22,8 @@ test('sessie beëindigen op /account sluit het open overleg in de andere browser
 		await page.getByRole('region', { name: 'Mijn overlegtafels' }).getByRole('link', { name: TOP150 }).click();
 		await expect(page.getByRole('heading', { level: 1 })).toHaveText(TOP150);
 		const meetings = page.getByRole('region', { name: 'Overleggen' }).getByRole('listitem');
-		await expect(meetings).toHaveCount(3);
+		// past, first and second upcoming, and possibly room.spec's own meeting after them
+		await expect(meetings.nth(2)).toBeVisible();
 		const meetingPath = (await meetings.nth(2).getByRole('link').first().getAttribute('href')) ?? '';
 		expect(meetingPath).toMatch(/^\/overleg\/\d+$/);
 		await page.goto(meetingPath);

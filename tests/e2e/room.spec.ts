@@ -10,7 +10,8 @@ import { expectNoAxeViolations, hydrated, loggedInPage, screenshot } from './hel
  * room for 014, and does not even hold the case's documents open then; it shows the case again
  * only after the voorzitter marks him as having left the room for the item.
  *
- * Uses the second upcoming Top 150 meeting (meeting.spec.ts and others take the first one).
+ * Uses a Top 150 meeting of its own, planned 45 days ahead (meeting.spec.ts takes the first upcoming
+ * one, acties.spec.ts and revocation.spec.ts the second, and they may run at the same time).
  */
 test.describe.configure({ mode: 'serial' });
 test.use({ actionTimeout: 10_000 });
@@ -24,6 +25,26 @@ function query<T>(sql: string, ...params: unknown[]): T {
 	const db = new Database(process.env.E2E_DATABASE_URL!, { readonly: true, fileMustExist: true });
 	try {
 		return db.prepare(sql).get(...params) as T;
+	} finally {
+		db.close();
+	}
+}
+
+let ownMeeting: number | null = null;
+/** This spec's own meeting: inserted once, after every seeded one (the list shows it last). */
+function roomMeetingId(): number {
+	if (ownMeeting !== null) return ownMeeting;
+	const db = new Database(process.env.E2E_DATABASE_URL!, { fileMustExist: true });
+	try {
+		db.pragma('busy_timeout = 5000');
+		const table = db.prepare("select id from case_tables where name = 'Top 150 Regio Voorbeeld'").get() as { id: number };
+		const startsAt = new Date(Date.now() + 45 * 86_400_000);
+		startsAt.setUTCHours(8, 30, 0, 0);
+		const row = db
+			.prepare("insert into meetings (case_table_id, starts_at, location, status, created_at) values (?, ?, 'Stadskantoor, zaal 3.01', 'gepland', ?) returning id")
+			.get(table.id, startsAt.toISOString(), new Date().toISOString()) as { id: number };
+		ownMeeting = row.id;
+		return row.id;
 	} finally {
 		db.close();
 	}
@@ -43,11 +64,7 @@ function collabSockets(page: Page) {
 
 test('het gedeelde scherm schakelt zelf naar beperkt als de politie binnen is bij T150-2026-014', async ({ browser }) => {
 	test.setTimeout(120_000);
-	const meeting = query<{ id: number }>(
-		`select m.id from meetings m join case_tables t on t.id = m.case_table_id
-		 where t.name = 'Top 150 Regio Voorbeeld' and m.starts_at > ? order by m.starts_at limit 1 offset 1`,
-		new Date().toISOString()
-	);
+	const meeting = { id: roomMeetingId() };
 	const caseId = query<{ id: number }>('select id from cases where code = ?', CASE.code).id;
 	const meetingPath = `/overleg/${meeting.id}`;
 	const contexts: BrowserContext[] = [];
@@ -156,11 +173,7 @@ test('het gedeelde scherm schakelt zelf naar beperkt als de politie binnen is bi
 });
 
 test('een deelnemer krijgt geen presentielijst en kan die niet bijhouden', async ({ browser }) => {
-	const meeting = query<{ id: number }>(
-		`select m.id from meetings m join case_tables t on t.id = m.case_table_id
-		 where t.name = 'Top 150 Regio Voorbeeld' and m.starts_at > ? order by m.starts_at limit 1 offset 1`,
-		new Date().toISOString()
-	);
+	const meeting = { id: roomMeetingId() };
 	const { context, page } = await loggedInPage(browser, 'deelnemer');
 	try {
 		await page.goto(`/overleg/${meeting.id}`);
