@@ -48,7 +48,7 @@ describe('a case item in the meeting document has no title (issue 13)', () => {
 	});
 	it('a page shows the code, and the case title only when the viewer may see the case', () => {
 		const item = { caseId: 14, caseCode: 'T150-2026-014', title: '' };
-		expect(agendaItemLabel(item, { 14: 'Jongvolwassene, herhaalde inbraken' })).toBe('T150-2026-014 · Jongvolwassene, herhaalde inbraken');
+		expect(agendaItemLabel(item, { 14: 'Jongvolwassene, herhaalde inbraken' })).toBe('T150-2026-014: Jongvolwassene, herhaalde inbraken');
 		expect(agendaItemLabel(item, {})).toBe('T150-2026-014');
 		expect(agendaItemLabel({ caseId: 14, caseCode: 'T150-2026-014', title: 'oud, uit het document' }, {})).toBe('T150-2026-014');
 		expect(agendaItemLabel({ caseId: null, caseCode: null, title: 'Rondvraag' }, {})).toBe('Rondvraag');

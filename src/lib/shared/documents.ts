@@ -272,7 +272,7 @@ function withoutCaseTitle<T extends Partial<Pick<AgendaItem, 'caseId' | 'title'>
 /**
  * What a page calls an agenda item: a general item by its title; a case item by its code, and
  * the case's own title (from `caseTitles`, the titles of the cases this viewer may see, through
- * the policy) only when the viewer may see the case: "T150-2026-014 · Jongvolwassene, ...".
+ * the policy) only when the viewer may see the case: "T150-2026-014: Jongvolwassene, ...", as the verslag writes it.
  */
 export function agendaItemLabel(
 	item: Pick<AgendaItem, 'caseId' | 'caseCode' | 'title'>,
@@ -282,7 +282,7 @@ export function agendaItemLabel(
 	// a purged case's item keeps its place without a code: its title says so ("Verwijderde casus")
 	if (item.caseCode === null) return item.title || 'Casus';
 	const title = caseTitles instanceof Map ? caseTitles.get(item.caseId) : (caseTitles as Record<number, string>)[item.caseId];
-	return title ? `${item.caseCode} · ${title}` : item.caseCode;
+	return title ? `${item.caseCode}: ${title}` : item.caseCode;
 }
 
 /** Adds an item at the end of the agenda; returns its id (`id` only for fixed demo data). */
