@@ -123,6 +123,7 @@ test('een overleg van openen tot sluiten, met gedeeld scherm en drie laptops', a
 			for (const l of [chair, deelnemer, secretaris]) await expect(itemHeading(l.page)).toHaveText(`${CASE_A.code}: ${CASE_A.title}`);
 			await expect(itemHeading(politie.page)).toHaveText(CASE_A.code);
 			await expect(politie.page.getByText(CASE_A.title)).toHaveCount(0);
+			await screenshot(politie.page, 'meeting-politie-zonder-toegang');
 			for (const l of [chair, deelnemer, secretaris]) {
 				await expect(l.page.getByText('Casus laden…')).toHaveCount(0);
 				await expect(caseField(l.page, 'situatie')).toBeEditable();
