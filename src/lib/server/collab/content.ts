@@ -28,11 +28,13 @@ export function prepareContentCheck(docName: string, doc: Y.Doc): void {
 	}
 }
 
-/** A value the readers or the hub may take as a reference to a case. */
+/**
+ * Whether an item refers to a case: any caseId value but null (stricter than the readers, which
+ * take only a finite number). A general item may carry any title: the chair types it, as the notes.
+ */
 function refersToCase(map: Y.Map<unknown>): boolean {
 	const caseId = map.get('caseId');
-	const caseCode = map.get('caseCode');
-	return (caseId !== undefined && caseId !== null) || (typeof caseCode === 'string' && caseCode !== '');
+	return caseId !== undefined && caseId !== null;
 }
 
 function hasTitle(map: Y.Map<unknown>): boolean {
@@ -47,7 +49,7 @@ function isNew(transaction: Y.Transaction, type: { _item: Y.Item | null }): bool
 	return item.id.clock >= (transaction.beforeState.get(item.id.client) ?? 0);
 }
 
-const AGENDA_KEYS = new Set(['title', 'caseId', 'caseCode']);
+const AGENDA_KEYS = new Set(['title', 'caseId']);
 const DECISION_KEYS = new Set(['itemId', 'text']);
 
 /**
@@ -91,7 +93,7 @@ export function meetingDocViolation(doc: Y.Doc, transaction: Y.Transaction): str
 			const itemId = map.get('itemId');
 			const item = typeof itemId === 'string' ? agenda.get(itemId) : undefined;
 			if (!item) return 'a decision for an item the agenda does not have';
-			if (item.caseId !== null || item.caseCode !== null) return 'case content in the meeting document: a decision on a case item';
+			if (item.caseId !== null) return 'case content in the meeting document: a decision on a case item';
 		}
 	}
 	return null;
