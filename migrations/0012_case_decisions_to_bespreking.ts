@@ -16,6 +16,11 @@ import * as Y from 'yjs';
 // A decision of a case whose personal data was purged is deleted, not moved: the purge took the
 // case's documents; its decisions go with them.
 //
+// The same rule for agenda titles: an agenda item about a case carries the case's id and code,
+// no title (the case's title is case content; pages add it for those who may see the case). The
+// title of every case item is set to '' in the same pass (except the purge's fixed "Verwijderde
+// casus", which names nothing), and the compaction takes the old text out of the stored bytes.
+//
 // Shapes as of this release (src/lib/shared/documents.ts): agenda items in the map `agendaItems`
 // (item id -> map with `caseId`) or the legacy array `agenda` (maps with `id` and `caseId`);
 // decisions in the array `decisions` of maps with `id`, `itemId` and `text`.
@@ -77,6 +82,20 @@ function caseItems(doc: Y.Doc): Map<string, number> {
 	return items;
 }
 
+/** What a purge leaves as an item's title (retention, PURGED_AGENDA_TITLE): not case content. */
+const PURGED_TITLE = 'Verwijderde casus';
+
+/** The agenda item maps about a case that still have a title (map first, then the legacy array). */
+function titledCaseItems(doc: Y.Doc): Y.Map<unknown>[] {
+	const maps = [...doc.getMap<unknown>('agendaItems').values(), ...doc.getArray<unknown>('agenda').toArray()];
+	return maps.filter((value): value is Y.Map<unknown> => {
+		if (!(value instanceof Y.Map)) return false;
+		const title = value.get('title');
+		const caseId = value.get('caseId');
+		return caseId !== undefined && caseId !== null && typeof title === 'string' && title !== '' && title !== PURGED_TITLE;
+	});
+}
+
 interface Moving {
 	index: number;
 	caseId: number;
@@ -106,7 +125,8 @@ export async function up(db: Db): Promise<void> {
 			const text = value.get('text');
 			moving.push({ index, caseId, id: typeof id === 'string' ? id : '', itemId: itemId as string, text: typeof text === 'string' ? text : '' });
 		});
-		if (moving.length === 0) {
+		const titled = titledCaseItems(meeting.doc);
+		if (moving.length === 0 && titled.length === 0) {
 			meeting.doc.destroy();
 			continue;
 		}
@@ -137,10 +157,12 @@ export async function up(db: Db): Promise<void> {
 			target.doc.destroy();
 		}
 
-		// then out of the meeting document, last index first so the others stay where they are
+		// then out of the meeting document, last index first so the others stay where they are;
+		// and the case items' titles with it
 		const before = Y.encodeStateVector(meeting.doc);
 		meeting.doc.transact(() => {
 			for (const m of [...moving].sort((a, b) => b.index - a.index)) decisions.delete(m.index, 1);
+			for (const map of titled) map.set('title', '');
 		});
 		const update = Y.encodeStateAsUpdate(meeting.doc, before);
 		const lastId = await append(db, name, update, at);

@@ -100,9 +100,9 @@ describe('the agenda under concurrent edits, through the server', () => {
 		const watcher = await openDoc('secretaris', name);
 		await waitFor('the move and the closure to reach everyone', () => {
 			expect(readAgenda(chairDoc.doc)).toEqual(readAgenda(watcher.doc));
-			expect(readAgenda(watcher.doc).map((i) => [i.title, i.status])).toEqual([
+			expect(readAgenda(watcher.doc).map((i) => [i.caseCode ?? i.title, i.status])).toEqual([
 				['Rondvraag', 'gepland'],
-				['Bespreking', 'besproken']
+				[code, 'besproken']
 			]);
 			return true;
 		});

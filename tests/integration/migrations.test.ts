@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import * as Y from 'yjs';
 import { migrator, openDatabase, type Db } from '../../src/lib/server/db/index';
 import * as m0012 from '../../migrations/0012_case_decisions_to_bespreking';
-import { addAgendaItem, addDecision, besprekingDocName, meetingNotesOf, minutesText, readAgenda, readDecisions } from '../../src/lib/shared/documents';
+import { addAgendaItem, addDecision, agendaItemsOf, besprekingDocName, meetingNotesOf, minutesText, readAgenda, readDecisions } from '../../src/lib/shared/documents';
 import { docFromDatabase, rawStoredBytes } from './helpers/realtime';
 
 /**
@@ -140,11 +140,16 @@ describe('migrating up, down and up again', () => {
  * every member reads) into that case's bespreking document (the case's access). Stored the way
  * the server stores documents: a snapshot and an update log, replayed as the hub does.
  */
-describe('0012: case decisions move from the meeting document to the bespreking document', () => {
+describe('0012: case decisions move from the meeting document to the bespreking document, case items lose their titles', () => {
 	const CASE_DECISION = 'CANARY-0012-besluit: het OM wacht met vervolging zolang de schuldhulp loopt';
 	const SECOND_CASE_DECISION = 'CANARY-0012-tweede: de GGZ plant de intake binnen twee weken';
 	const PURGED_DECISION = 'CANARY-0012-opgeschoond: besluit over een casus die al is opgeschoond';
 	const GENERAL_DECISION = 'De volgende vergadering is op 12 maart in het gemeentehuis.';
+	const TITLE_A = 'CANARY-0012-titel: jongvolwassene met schulden';
+	const TITLE_B = 'CANARY-0012-gezin: zorgen over de veiligheid thuis';
+	const LEGACY_TITLE = 'CANARY-0012-oud: titel in de oude agenda-array';
+	/** a second meeting, stored before the agenda map: a titled case item in the legacy array, no decisions */
+	const legacyDoc = 'meeting:8';
 	let mdir: string;
 	let mdb: Db;
 	let raw: Database.Database;
@@ -179,6 +184,8 @@ describe('0012: case decisions move from the meeting document to the bespreking 
 		const itemA = addAgendaItem(doc, { caseId: caseA, caseCode: 'TT-1', title: 'Jongvolwassene', plannedMinutes: 20, status: 'besproken' });
 		const itemB = addAgendaItem(doc, { caseId: caseB, caseCode: 'TT-2', title: 'Gezin', plannedMinutes: 20, status: 'besproken' });
 		const itemPurged = addAgendaItem(doc, { caseId: purged, caseCode: 'TT-3', title: 'Oud', plannedMinutes: 20, status: 'besproken' });
+		// before this release a case item carried the case's title (addAgendaItem no longer writes one)
+		for (const [id, title] of [[itemA, TITLE_A], [itemB, TITLE_B]] as const) (agendaItemsOf(doc).get(id) as Y.Map<unknown>).set('title', title);
 		const snapshot = Y.encodeStateAsUpdate(doc);
 		rows.length = 0;
 		addDecision(doc, itemA, CASE_DECISION);
@@ -188,6 +195,12 @@ describe('0012: case decisions move from the meeting document to the bespreking 
 		meetingNotesOf(doc).insert(0, 'Algemene notitie.');
 		raw = new Database(file);
 		raw.prepare('insert into doc_snapshots (doc_name, state, last_update_id, updated_at) values (?, ?, 0, ?)').run(meetingDoc, Buffer.from(snapshot), at);
+		const legacy = new Y.Doc();
+		const old = new Y.Map<unknown>();
+		for (const [k, v] of Object.entries({ id: 'oud-1', caseId: caseA, caseCode: 'TT-1', title: LEGACY_TITLE, plannedMinutes: 10, status: 'gepland' })) old.set(k, v);
+		legacy.getArray('agenda').push([old]);
+		raw.prepare('insert into doc_updates (doc_name, data, created_at) values (?, ?, ?)').run(legacyDoc, Buffer.from(Y.encodeStateAsUpdate(legacy)), at);
+		legacy.destroy();
 		for (const u of rows) raw.prepare('insert into doc_updates (doc_name, data, created_at) values (?, ?, ?)').run(meetingDoc, Buffer.from(u), at);
 		// the case already has minutes in its bespreking document
 		const minutes = new Y.Doc();
@@ -216,10 +229,17 @@ describe('0012: case decisions move from the meeting document to the bespreking 
 		expect(readDecisions(meeting).map((d) => d.text)).toEqual([GENERAL_DECISION]);
 		expect(meetingNotesOf(meeting).toString()).toBe('Algemene notitie.');
 		expect(readAgenda(meeting).map((i) => i.caseCode)).toEqual([null, 'TT-1', 'TT-2', 'TT-3']);
+		// the case items lost their titles; the general item keeps its own
+		expect(readAgenda(meeting).map((i) => i.title)).toEqual(['Opening en mededelingen', '', '', '']);
 		// what a member downloading the meeting document could get: none of the case decisions
 		const stored = rawStoredBytes(raw, meetingDoc).toString('latin1');
-		for (const text of [CASE_DECISION, SECOND_CASE_DECISION, PURGED_DECISION]) expect(stored).not.toContain(text.slice(0, 20));
+		for (const text of [CASE_DECISION, SECOND_CASE_DECISION, PURGED_DECISION, TITLE_A, TITLE_B]) expect(stored).not.toContain(text.slice(0, 20));
 		expect(stored).toContain(GENERAL_DECISION.slice(0, 20));
+
+		// a document with titled case items and no decisions is rewritten too
+		const legacyMeeting = docFromDatabase(raw, legacyDoc).doc;
+		expect(readAgenda(legacyMeeting).map((i) => [i.id, i.caseCode, i.title])).toEqual([['oud-1', 'TT-1', '']]);
+		expect(rawStoredBytes(raw, legacyDoc).toString('latin1')).not.toContain(LEGACY_TITLE.slice(0, 20));
 
 		const a = docFromDatabase(raw, besprekingDocName(meetingId, caseA)).doc;
 		expect(readDecisions(a)).toEqual([{ id: idA, itemId: expect.any(String), text: CASE_DECISION }]);

@@ -5,6 +5,7 @@ import {
 	addAction,
 	addAgendaItem,
 	addDecision,
+	besprekingDocName,
 	caseTextOf,
 	meetingNotesOf,
 	readActions,
@@ -32,7 +33,7 @@ import { DEMO_PASSWORD } from '../../src/lib/server/seed/demo';
  * client on `/live` and y-websocket clients for the documents), fifteen agenda items. For every
  * item the chair moves the current item and works the timer, every laptop tries to open the
  * case document (those without access are refused), the ones let in type 150 edits into its
- * texts and add and update an action, two laptops leave and rejoin the meeting (one by closing its socket, as a laptop lid does), a decision goes into the meeting
+ * texts and add and update an action, two laptops leave and rejoin the meeting (one by closing its socket, as a laptop lid does), a decision goes into the case's bespreking
  * document, and everyone closes the case document again, so the server unloads and compacts it.
  *
  * The server's resident memory is read from /proc/<pid>/status (VmRSS) after every item; nothing
@@ -184,7 +185,11 @@ describe('a compressed meeting day', () => {
 			updateAction(secretaris, actionId, { status: 'bezig' });
 			actionsAdded++;
 			insertToken(meetingNotesOf(chairDoc.doc), `<notitie ${i}>`, random);
-			addDecision(chairDoc.doc, items[i]!, `Besluit bij punt ${i + 1}`);
+			// a decision about a case goes where the case's access governs it, as the meeting page puts it
+			const bespreking = connectDoc(server.url, besprekingDocName(meetingId, cases[i % cases.length]!), laptops[0]!.cookie);
+			docs.push(bespreking);
+			await bespreking.synced;
+			addDecision(bespreking.doc, items[i]!, `Besluit bij punt ${i + 1}`);
 
 			// presence: one laptop leaves the meeting and comes back; another closes its lid
 			const leaver = laptops[6]!;

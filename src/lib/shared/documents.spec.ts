@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import {
 	addAgendaItem,
 	addDecision,
+	agendaItemLabel,
 	agendaItemsOf,
 	decisionsOf,
 	actionsOf,
@@ -28,12 +29,38 @@ describe('initials', () => {
 	});
 });
 
+describe('a case item in the meeting document has no title (issue 13)', () => {
+	it('addAgendaItem and updateAgendaItem write an empty title for a case item, a general item keeps its own', () => {
+		const doc = new Y.Doc();
+		const c = addAgendaItem(doc, { caseId: 5, caseCode: 'T-5', title: 'Jongvolwassene met schulden', plannedMinutes: 10, status: 'gepland' });
+		const g = addAgendaItem(doc, { caseId: null, caseCode: null, title: 'Rondvraag', plannedMinutes: 5, status: 'gepland' });
+		updateAgendaItem(doc, c, { title: 'Toch een titel' });
+		updateAgendaItem(doc, g, { caseId: 6, caseCode: 'T-6' });
+		expect(readAgenda(doc).map((i) => [i.caseCode, i.title])).toEqual([['T-5', ''], ['T-6', '']]);
+	});
+	it('migrating a legacy agenda drops the titles of case items', () => {
+		const doc = new Y.Doc();
+		const m = new Y.Map<unknown>();
+		for (const [k, v] of Object.entries({ id: 'oud', caseId: 3, caseCode: 'T-3', title: 'Oude titel', plannedMinutes: 5, status: 'gepland' })) m.set(k, v);
+		doc.getArray('agenda').push([m]);
+		migrateLegacyAgenda(doc);
+		expect(readAgenda(doc).map((i) => [i.id, i.title])).toEqual([['oud', '']]);
+	});
+	it('a page shows the code, and the case title only when the viewer may see the case', () => {
+		const item = { caseId: 14, caseCode: 'T150-2026-014', title: '' };
+		expect(agendaItemLabel(item, { 14: 'Jongvolwassene, herhaalde inbraken' })).toBe('T150-2026-014: Jongvolwassene, herhaalde inbraken');
+		expect(agendaItemLabel(item, {})).toBe('T150-2026-014');
+		expect(agendaItemLabel({ caseId: 14, caseCode: 'T150-2026-014', title: 'oud, uit het document' }, {})).toBe('T150-2026-014');
+		expect(agendaItemLabel({ caseId: null, caseCode: null, title: 'Rondvraag' }, {})).toBe('Rondvraag');
+	});
+});
+
 describe('the agenda in a shared document', () => {
 	it('keeps both items when two chairs add one at the same moment', () => {
 		const a = new Y.Doc();
 		const b = new Y.Doc();
-		addAgendaItem(a, { caseId: 1, caseCode: 'T150-2026-001', title: 'Eerste', plannedMinutes: 10, status: 'gepland' });
-		addAgendaItem(b, { caseId: 2, caseCode: 'T150-2026-002', title: 'Tweede', plannedMinutes: 15, status: 'gepland' });
+		addAgendaItem(a, { caseId: null, caseCode: null, title: 'Eerste', plannedMinutes: 10, status: 'gepland' });
+		addAgendaItem(b, { caseId: null, caseCode: null, title: 'Tweede', plannedMinutes: 15, status: 'gepland' });
 		Y.applyUpdate(a, Y.encodeStateAsUpdate(b));
 		Y.applyUpdate(b, Y.encodeStateAsUpdate(a));
 		expect(readAgenda(a).map((i) => i.title).sort()).toEqual(['Eerste', 'Tweede']);
@@ -41,8 +68,8 @@ describe('the agenda in a shared document', () => {
 	});
 	it('moves an item down without losing its fields', () => {
 		const doc = new Y.Doc();
-		const first = addAgendaItem(doc, { caseId: 1, caseCode: 'A', title: 'Eerste', plannedMinutes: 10, status: 'gepland' });
-		addAgendaItem(doc, { caseId: 2, caseCode: 'B', title: 'Tweede', plannedMinutes: 15, status: 'besproken' });
+		const first = addAgendaItem(doc, { caseId: null, caseCode: null, title: 'Eerste', plannedMinutes: 10, status: 'gepland' });
+		addAgendaItem(doc, { caseId: null, caseCode: null, title: 'Tweede', plannedMinutes: 15, status: 'besproken' });
 		moveAgendaItem(doc, first, 1);
 		expect(readAgenda(doc).map((i) => [i.title, i.plannedMinutes, i.status])).toEqual([
 			['Tweede', 15, 'besproken'],
@@ -186,7 +213,7 @@ describe('an agenda stored before the agenda map (a Y.Array)', () => {
 		const array = doc.getArray<Y.Map<unknown>>('agenda');
 		for (const [i, title] of titles.entries()) {
 			const m = new Y.Map<unknown>();
-			for (const [k, v] of Object.entries({ id: `oud-${i}`, caseId: i + 1, caseCode: `T-${i}`, title, plannedMinutes: 5 + i, status: i === 0 ? 'besproken' : 'gepland' })) m.set(k, v);
+			for (const [k, v] of Object.entries({ id: `oud-${i}`, caseId: null, caseCode: null, title, plannedMinutes: 5 + i, status: i === 0 ? 'besproken' : 'gepland' })) m.set(k, v);
 			array.push([m]);
 		}
 		return doc;

@@ -5,7 +5,9 @@ import { compareKeys, isOrderKey, keyBetween, spreadKeys } from './order-key';
 /**
  * The shape of the two shared documents, one module for browser and server.
  *
- * meeting:<id>  agenda (order, case reference, non-identifying title, planned minutes, status),
+ * meeting:<id>  agenda (order, case reference, planned minutes, status; a title for general items
+ *               only: a case item's title is empty, pages show the case's own title to those
+ *               who may see the case, agendaItemLabel),
  *               general notes and the decisions of general items (opening, mededelingen,
  *               rondvraag): what every member of the table may see, never case content.
  *               Written by voorzitter and secretaris.
@@ -246,7 +248,7 @@ function keysAfter(entries: AgendaEntry[], count: number): string[] | null {
 
 function itemMap(fields: Omit<AgendaItem, 'id'>, order: string): Y.Map<unknown> {
 	const map = new Y.Map<unknown>();
-	for (const [k, v] of Object.entries(fields)) map.set(k, v);
+	for (const [k, v] of Object.entries(withoutCaseTitle(fields))) map.set(k, v);
 	map.set('order', order);
 	return map;
 }
@@ -257,6 +259,30 @@ function respread(entries: AgendaEntry[]): void {
 	entries.forEach((e, i) => {
 		if (e.map && e.map.get('order') !== keys[i]) e.map.set('order', keys[i]!);
 	});
+}
+
+/**
+ * The meeting document holds only what every member may see: a case item carries its case's id
+ * and code, never a title (the case's title is case content; a hub refuses one, meetingDocViolation).
+ */
+function withoutCaseTitle<T extends Partial<Pick<AgendaItem, 'caseId' | 'title'>>>(fields: T): T {
+	return fields.caseId !== null && fields.caseId !== undefined && 'title' in fields ? { ...fields, title: '' } : fields;
+}
+
+/**
+ * What a page calls an agenda item: a general item by its title; a case item by its code, and
+ * the case's own title (from `caseTitles`, the titles of the cases this viewer may see, through
+ * the policy) only when the viewer may see the case: "T150-2026-014: Jongvolwassene, ...", as the verslag writes it.
+ */
+export function agendaItemLabel(
+	item: Pick<AgendaItem, 'caseId' | 'caseCode' | 'title'>,
+	caseTitles: Readonly<Record<number, string>> | ReadonlyMap<number, string>
+): string {
+	if (item.caseId === null) return item.title;
+	// a purged case's item keeps its place without a code: its title says so ("Verwijderde casus")
+	if (item.caseCode === null) return item.title || 'Casus';
+	const title = caseTitles instanceof Map ? caseTitles.get(item.caseId) : (caseTitles as Record<number, string>)[item.caseId];
+	return title ? `${item.caseCode}: ${title}` : item.caseCode;
 }
 
 /** Adds an item at the end of the agenda; returns its id (`id` only for fixed demo data). */
@@ -281,7 +307,11 @@ export function updateAgendaItem(doc: Y.Doc, id: string, patch: Partial<Omit<Age
 		migrateLegacyAgenda(doc);
 		const map = agendaItemsOf(doc).get(id);
 		if (!(map instanceof Y.Map)) return;
-		for (const k of AGENDA_FIELDS) if (k in patch) map.set(k, patch[k]);
+		const caseId = 'caseId' in patch ? patch.caseId : num(map, 'caseId');
+		const fields = withoutCaseTitle({ ...patch, caseId: caseId ?? null });
+		for (const k of AGENDA_FIELDS) if (k in patch) map.set(k, fields[k]);
+		// an item that becomes a case item loses its title
+		if ('caseId' in patch && fields.caseId !== null && str(map, 'title') !== '') map.set('title', '');
 	});
 }
 

@@ -9,6 +9,7 @@ import {
 	addAction,
 	addAgendaItem,
 	addDecision,
+	agendaItemsOf,
 	besprekingDocName,
 	caseFieldsOf,
 	caseTextOf,
@@ -20,7 +21,7 @@ import {
 import { CASE_TEXT_KEYS } from '../../../src/lib/shared/tables';
 import { openShared, type SharedDb } from './db';
 import { startMailbox, type Mailbox } from './mailbox';
-import { connectDoc, connectLive, emitAck, liveConnected, waitFor, type DocClient, type LiveSocket } from './realtime';
+import { connectDoc, connectLive, docFromDatabase, emitAck, liveConnected, waitFor, type DocClient, type LiveSocket } from './realtime';
 import { demoEmail, login, request, startServer, type TestServer } from './server';
 
 /**
@@ -456,8 +457,8 @@ export async function buildWorld(): Promise<World> {
 	meetingNotesOf(meetingDoc.doc).insert(0, `Algemene notitie ${general}`);
 	canaries.push({ token: general, variants: [general], scope: { kind: 'meeting', meetingId, tableId: t150.id }, field: 'algemene notities overleg', identifying: false, optional: true });
 	await flushedOrRefused(`meeting:${meetingId}`, [general], 'general meeting notes');
-	// the chair puts the demo cases on the agenda (a title typed by hand), then records decisions:
-	// each in an update of its own, as the meeting page makes them; the product may refuse either
+	// the chair puts the demo cases on the agenda as the meeting page does (a case item carries
+	// no title in the meeting document), each in an update of its own
 	const itemIds = new Map<number, string>();
 	for (const caseId of t150Cases) {
 		const scope = caseScope(caseId) as Extract<Scope, { kind: 'case' }>;
@@ -466,16 +467,33 @@ export async function buildWorld(): Promise<World> {
 			itemIds.set(caseId, onAgenda.id);
 			continue;
 		}
-		const title = newToken();
-		itemIds.set(caseId, addAgendaItem(meetingDoc.doc, { caseId, caseCode: scope.code, title: `Agendapunt ${title}`, plannedMinutes: 10, status: 'gepland' }));
-		canaries.push({ token: title, variants: [title], scope, field: 'agendatitel (door voorzitter getypt)', identifying: false, optional: true });
-		meetingTyped.push(title);
+		itemIds.set(caseId, addAgendaItem(meetingDoc.doc, { caseId, caseCode: scope.code, title: '', plannedMinutes: 10, status: 'gepland' }));
 	}
+	await waitFor('agenda stored', () => {
+		const stored = docFromDatabase(db, `meeting:${meetingId}`).doc;
+		return t150Cases.every((caseId) => readAgenda(stored).some((i) => i.id === itemIds.get(caseId)));
+	}, 15_000, 50);
+	// then, as a raw client of the chair would (an old page, a script), a title typed by hand on
+	// each case item, and decisions on the case items, into the document every member reads; a
+	// client of its own each, since the product may refuse (and close) either
+	const titler = await openDoc('voorzitter', `meeting:${meetingId}`);
+	titler.doc.transact(() => {
+		for (const caseId of t150Cases) {
+			const scope = caseScope(caseId) as Extract<Scope, { kind: 'case' }>;
+			const map = agendaItemsOf(titler.doc).get(itemIds.get(caseId)!);
+			if (!(map instanceof Y.Map)) continue;
+			const title = newToken();
+			map.set('title', `Agendapunt ${title}`);
+			canaries.push({ token: title, variants: [title], scope, field: 'agendatitel (door voorzitter getypt)', identifying: false, optional: true });
+			meetingTyped.push(title);
+		}
+	});
 	await flushedOrRefused(`meeting:${meetingId}`, meetingTyped, 'agenda titles typed by the chair');
+	const decider = await openDoc('voorzitter', `meeting:${meetingId}`);
 	const decisions: string[] = [];
 	for (const caseId of t150Cases) {
 		const decision = newToken();
-		addDecision(meetingDoc.doc, itemIds.get(caseId)!, `Besluit ${decision}`);
+		addDecision(decider.doc, itemIds.get(caseId)!, `Besluit ${decision}`);
 		canaries.push({ token: decision, variants: [decision], scope: caseScope(caseId), field: 'besluit (in meeting:)', identifying: false, optional: true });
 		decisions.push(decision);
 	}

@@ -15,6 +15,7 @@ import {
 	encodeSyncStep1,
 	encodeUpdate
 } from './protocol';
+import { contentViolation, prepareContentCheck } from './content';
 import { DEFAULT_LIMITS, checkUpdate, decodeForCheck, type Refusal, type UpdateLimits } from './limits';
 import { presenceColor, sanitizePresence, PRESENCE_MAX_STATE_BYTES } from '../../shared/presence';
 
@@ -645,7 +646,14 @@ export class CollabHub {
 	private applyAndPersist(live: LiveDoc, update: Uint8Array, origin: Origin): boolean {
 		const roots = new Set<string>();
 		const doc = live.doc;
-		const collect = (transaction: Y.Transaction) => changedRoots(doc, transaction, roots);
+		// what the update means is checked in the same transaction (content.ts): case content
+		// where every member reads it is refused like a malformed update
+		let violation = null as string | null;
+		const collect = (transaction: Y.Transaction) => {
+			changedRoots(doc, transaction, roots);
+			violation ??= contentViolation(live.name, doc, transaction);
+		};
+		prepareContentCheck(live.name, doc);
 		const { pendingStructs, pendingDs } = doc.store;
 		const hadPending = pendingStructs !== null || pendingDs !== null;
 		live.capture = [];
@@ -666,6 +674,7 @@ export class CollabHub {
 				}
 				throw new Refused({ code: CLOSE_INVALID, reason: 'invalid update: missing dependencies' });
 			}
+			if (violation !== null) throw new Refused({ code: CLOSE_INVALID, reason: `invalid update: ${violation}` });
 		} catch (error) {
 			if (live.capture === null) throw error;
 			live.capture = null;

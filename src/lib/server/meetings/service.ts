@@ -28,6 +28,26 @@ export interface MeetingCase {
  * be actiehouder. Cases the viewer may not see are simply not in the list; the agenda shows
  * only their code and non-identifying title.
  */
+/**
+ * The titles of the cases of a table that this actor may see, by case id: an agenda item of a
+ * case carries no title in the meeting document, pages add the case's own title from here.
+ * `known` are cases already checked (open ones with access); closed cases are checked here.
+ */
+export async function caseTitlesFor(db: AppContext['db'], actor: Actor, tableId: number, known: { id: number; title: string }[] = []): Promise<Record<number, string>> {
+	const titles: Record<number, string> = {};
+	for (const c of known) titles[c.id] = c.title;
+	const rest = await db
+		.selectFrom('cases')
+		.select(['id', 'title'])
+		.where('case_table_id', '=', tableId)
+		.where('id', 'not in', known.length ? known.map((c) => c.id) : [0])
+		.execute();
+	for (const c of rest) {
+		if (await documentAccess(db, actor, { kind: 'case', caseId: c.id })) titles[c.id] = c.title;
+	}
+	return titles;
+}
+
 export async function meetingView(ctx: AppContext, actor: Actor, meetingId: number) {
 	const { db } = ctx;
 	await authorize(db, actor, 'meeting.view', { kind: 'meeting', meetingId });
@@ -93,6 +113,7 @@ export async function meetingView(ctx: AppContext, actor: Actor, meetingId: numb
 	for (const c of cases) c.candidates = candidates.get(c.id) ?? [];
 	const tableType: TableTypeConfig = await tableTypeOfTable(db, meeting.tableId);
 	return {
+		caseTitles: await caseTitlesFor(db, actor, meeting.tableId, cases),
 		meeting: { ...meeting, leefgebieden: tableType.leefgebieden },
 		tableType,
 		role,

@@ -1068,7 +1068,8 @@ export async function acceptRequest(
 	if (meetingId !== null && ctx.realtime) {
 		try {
 			await ctx.realtime.hub.change(`meeting:${meetingId}`, 'triage', (doc) =>
-				addAgendaItem(doc, { caseId: result.caseId, caseCode: result.caseCode, title, plannedMinutes, status: 'gepland' })
+				// the meeting document holds no case content: the item's title stays empty
+				addAgendaItem(doc, { caseId: result.caseId, caseCode: result.caseCode, title: '', plannedMinutes, status: 'gepland' })
 			);
 			onAgenda = true;
 		} catch (err) {

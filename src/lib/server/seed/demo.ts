@@ -294,7 +294,7 @@ async function seedFollowUp(trx: Executor, now: Date, ids: SeededIds) {
 	});
 	// the past meeting's own document: its agenda (the item the closure above refers to)
 	await seedDocument(trx, now, `meeting:${past}`, (doc) => {
-		addAgendaItem(doc, { caseId: caseId('T150-2026-014'), caseCode: 'T150-2026-014', title: 'Jongvolwassene, herhaalde inbraken en schulden', plannedMinutes: 20, status: 'besproken' }, 'demo-t150-014');
+		addAgendaItem(doc, { caseId: caseId('T150-2026-014'), caseCode: 'T150-2026-014', title: '', plannedMinutes: 20, status: 'besproken' }, 'demo-t150-014');
 	});
 	// the case's minutes and its decision: where the case's access governs them
 	await seedDocument(trx, now, besprekingDocName(past, caseId('T150-2026-014')), (doc) => {
