@@ -934,7 +934,7 @@ export async function acceptRequest(
 		if (!OPEN_STATUSES.includes(r.status as RequestStatus)) throw conflict('Over dit verzoek is al besloten.');
 		if (titleNamesSubject(title, r.subject_name)) {
 			throw invalidInput(
-				{ title: 'De omschrijving lijkt een naam te bevatten. Iedereen aan tafel ziet de agenda: gebruik geen namen.' },
+				{ title: 'De omschrijving lijkt een naam te bevatten. Iedereen met toegang tot de casus ziet de omschrijving: gebruik geen namen.' },
 				'Het verzoek is niet geaccepteerd. Wat er mis is, staat bij het veld.'
 			);
 		}
