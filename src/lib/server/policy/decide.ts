@@ -35,6 +35,7 @@ export const OPERATIONS = [
 	'table.view',
 	'meeting.view',
 	'meeting.run',
+	'meeting.schedule',
 	'case.view',
 	'case.edit',
 	'case.manageAccess',
@@ -66,6 +67,8 @@ export function decide(actor: Actor, operation: Operation, facts: Facts): boolea
 		case 'meeting.view':
 			return isMember(facts);
 		case 'meeting.run':
+		// planning, moving and cancelling the table's meetings (a beheerder without a role: no)
+		case 'meeting.schedule':
 		case 'case.manageAccess':
 			return isChair(facts);
 		case 'case.view':
