@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { dbRow, expectNoAxeViolations, hydrated, loggedInPage, receivedMails, screenshot } from './helpers';
+import { dbRow, expectNoAxeViolations, hydrated, loggedInPage, login, receivedMails, screenshot } from './helpers';
 
 /**
  * Planning meetings (issue 14 item 1) in Chromium: the secretaris of MDA++ plans "elke tweede
@@ -90,6 +90,29 @@ test('de secretaris plant een reeks, verplaatst er een en zegt er een af', async
 			await expect(meetingItem(page, '14 december 2027').getByRole('link')).toHaveCount(0);
 			await expectNoAxeViolations(page);
 			await screenshot(page, 'meeting-schedule-1366');
+		});
+
+		await test.step('Kees Mulder (deelnemer) meldt zich af voor 14 september; de secretaris ziet wie er komen', async () => {
+			const kees = await browser.newContext();
+			try {
+				const keesPage = await kees.newPage();
+				await login(keesPage, 'kees');
+				await keesPage.getByRole('region', { name: 'Mijn overlegtafels' }).getByRole('link', { name: TABLE }).click();
+				await hydrated(keesPage);
+				const item = meetingItem(keesPage, '14 september 2027');
+				// a deelnemer plans nothing
+				await expect(item.locator('summary', { hasText: 'Wijzigen' })).toHaveCount(0);
+				await item.locator('summary', { hasText: 'Afmelden' }).click();
+				await item.getByLabel('Reden van afmelden').fill('Scholing');
+				await item.getByRole('button', { name: 'Afmelden' }).click();
+				await expect(meetingItem(keesPage, '14 september 2027')).toContainText('U heeft zich afgemeld: Scholing');
+				await expectNoAxeViolations(keesPage);
+				await screenshot(keesPage, 'meeting-schedule-afmelding');
+			} finally {
+				await kees.close();
+			}
+			await page.reload();
+			await expect(meetingItem(page, '14 september 2027')).toContainText('Komen: 3 van 4 leden. Afgemeld: Kees Mulder (Scholing)');
 		});
 
 		await test.step('de leden krijgen de uitnodiging, de wijziging en het afzeggen per e-mail', async () => {

@@ -283,3 +283,56 @@ describe('bad input', () => {
 		expect(meeting(planned.id).status).toBe('gepland');
 	});
 });
+
+describe('afmelden', () => {
+	const MEMBERS: Who[] = ['voorzitter', 'secretaris', 'deelnemer', 'geen-toegang', 'waarnemer'];
+	const nameOf = (local: string) => (db.prepare('select name from users where email = ?').get(demoEmail(local)) as { name: string }).name;
+
+	it('Every member of the table, and only they, sends their own afmelding with a reason; the chair sees who comes, a member only their own.', async () => {
+		await post('secretaris', 'schedule', one('2027-05-04'));
+		const target = meetingsOfTop150().at(-1)!;
+		const marks = () => db.prepare('select user_id, status, reason, updated_by from meeting_attendance where meeting_id = ? order by user_id').all(target.id) as { user_id: number; status: string; reason: string; updated_by: number }[];
+		const got: Record<string, string> = {};
+		const want: Record<string, string> = {};
+		for (const who of WHO) {
+			got[String(who)] = outcome(await post(who, 'afmelden', { meetingId: target.id, reason: `Andere afspraak van ${who}` }));
+			want[String(who)] = who === null ? 'login' : MEMBERS.includes(who) ? 'ok' : 'no';
+		}
+		expect(got).toEqual(want);
+		// each one's own row, with their own reason
+		expect(marks()).toEqual(
+			MEMBERS.map((who) => ({ user_id: user(db, demoEmail(who!)).id, status: 'afgemeld', reason: `Andere afspraak van ${who}`, updated_by: user(db, demoEmail(who!)).id })).sort((a, b) => a.user_id - b.user_id)
+		);
+
+		// the deelnemer comes after all
+		expect(outcome(await post('deelnemer', 'aanwezig', { meetingId: target.id }))).toBe('ok');
+		expect(marks().map((m) => m.user_id)).not.toContain(user(db, demoEmail('deelnemer')).id);
+
+		// the page's text without Svelte's hydration markers
+		const textOf = (html: string) => html.replace(/<!--[^>]*-->/g, '');
+		const chairPage = textOf((await request(server.url, `/tafels/${top150}`, { cookie: await as('voorzitter') })).body);
+		expect(chairPage).toContain(`${nameOf('waarnemer')} (Andere afspraak van waarnemer)`);
+		expect(chairPage).not.toContain(`${nameOf('deelnemer')} (Andere afspraak`);
+		const memberCount = (db.prepare('select count(*) as n from memberships m join users u on u.id = m.user_id where m.case_table_id = ? and u.disabled_at is null').get(top150) as { n: number }).n;
+		expect(chairPage).toContain(`${memberCount - 4} van ${memberCount} leden`);
+		const waarnemerPage = textOf((await request(server.url, `/tafels/${top150}`, { cookie: await as('waarnemer') })).body);
+		expect(waarnemerPage).toContain('U heeft zich afgemeld: Andere afspraak van waarnemer');
+		expect(waarnemerPage).not.toContain('Andere afspraak van geen-toegang');
+		// audited
+		const audited = db.prepare("select count(*) as n from audit_log where action = 'meeting.attendance' and meeting_id = ?").get(target.id) as { n: number };
+		expect(audited.n).toBe(MEMBERS.length + 1);
+	});
+
+	it('Without a reason it is refused in Dutch; for a cancelled meeting it is refused as not needed.', async () => {
+		await post('secretaris', 'schedule', one('2027-05-11'));
+		const target = meetingsOfTop150().at(-1)!;
+		const reply = await post('deelnemer', 'afmelden', { meetingId: target.id, reason: '' });
+		expect(failureStatus(reply)).toBe(400);
+		expect(reply.body).toContain('Geef een korte reden');
+		await post('secretaris', 'cancel', { meetingId: target.id, reason: 'Geen casussen' });
+		const late = await post('deelnemer', 'afmelden', { meetingId: target.id, reason: 'Ziek' });
+		expect(failureStatus(late)).toBe(409);
+		expect(late.body).toContain('afmelden is niet nodig');
+		expect(db.prepare('select count(*) as n from meeting_attendance where meeting_id = ?').get(target.id)).toEqual({ n: 0 });
+	});
+});

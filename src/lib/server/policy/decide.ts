@@ -36,6 +36,7 @@ export const OPERATIONS = [
 	'meeting.view',
 	'meeting.run',
 	'meeting.schedule',
+	'meeting.respond',
 	'case.view',
 	'case.edit',
 	'case.manageAccess',
@@ -65,6 +66,8 @@ export function decide(actor: Actor, operation: Operation, facts: Facts): boolea
 			return actor.isAdmin;
 		case 'table.view':
 		case 'meeting.view':
+		// sending one's own afmelding for a meeting of one's table
+		case 'meeting.respond':
 			return isMember(facts);
 		case 'meeting.run':
 		// planning, moving and cancelling the table's meetings (a beheerder without a role: no)

@@ -2,6 +2,7 @@ import { getTableForMember } from '$lib/server/tables/service';
 import { tableCaseload } from '$lib/server/requests/service';
 import { cancelMeeting, scheduleMeetings, updateMeeting } from '$lib/server/meetings/schedule';
 import { can } from '$lib/server/policy/index';
+import { meetingResponses, sendAfmelding, withdrawAfmelding } from '$lib/server/meetings/afmelding';
 import { fail } from '@sveltejs/kit';
 import { AppError, httpStatus } from '$lib/server/errors';
 import { loadOrError, requestMeta, requireActor } from '$lib/server/http';
@@ -16,6 +17,7 @@ export const load: PageServerLoad = async (event) => {
 	return loadOrError(async () => {
 		const table = await getTableForMember(ctx, actor, tableId);
 		const canSchedule = await can(ctx.db, actor, 'meeting.schedule', { kind: 'table', tableId });
+		const planned = table.meetings.filter((m) => m.status === 'gepland').map((m) => m.id);
 		return {
 			...table,
 			// the Dutch wall-clock date and times, for the list and the edit forms
@@ -26,6 +28,7 @@ export const load: PageServerLoad = async (event) => {
 				endTime: m.ends_at ? amsterdamParts(m.ends_at).time : ''
 			})),
 			canSchedule,
+			responses: await meetingResponses(ctx, actor, tableId, planned),
 			today: amsterdamParts(ctx.now()).date,
 			caseload: await tableCaseload(ctx, actor, tableId)
 		};
@@ -46,7 +49,7 @@ const meetingValues = (data: FormData) => ({
 });
 
 /** An AppError as a form failure that keeps what was typed, names the fields and carries the stable code. */
-function failed(e: unknown, action: 'schedule' | 'update' | 'cancel', values: Record<string, string>, meetingId: number | null = null) {
+function failed(e: unknown, action: 'schedule' | 'update' | 'cancel' | 'afmelden' | 'aanwezig', values: Record<string, string>, meetingId: number | null = null) {
 	if (e instanceof AppError) {
 		return fail(httpStatus[e.code], { action, meetingId, code: e.code, message: e.userMessage, fields: e.fields as Record<string, string>, values });
 	}
@@ -113,6 +116,31 @@ export const actions: Actions = {
 			return { action: 'cancel' as const, meetingId, success: 'Het overleg is afgezegd. De leden krijgen bericht.' };
 		} catch (e) {
 			return failed(e, 'cancel', values, meetingId);
+		}
+	},
+	afmelden: async (event) => {
+		const actor = requireActor(event);
+		const tableId = parseId(event.params.id);
+		const data = await event.request.formData();
+		const meetingId = meetingIdOf(data);
+		const values = { reason: text(data, 'reason') };
+		try {
+			await sendAfmelding(event.locals.ctx, actor, tableId, meetingId, values, requestMeta(event));
+			return { action: 'afmelden' as const, meetingId, success: 'U bent afgemeld. De voorzitter en de secretaris zien het.' };
+		} catch (e) {
+			return failed(e, 'afmelden', values, meetingId);
+		}
+	},
+	aanwezig: async (event) => {
+		const actor = requireActor(event);
+		const tableId = parseId(event.params.id);
+		const data = await event.request.formData();
+		const meetingId = meetingIdOf(data);
+		try {
+			await withdrawAfmelding(event.locals.ctx, actor, tableId, meetingId, requestMeta(event));
+			return { action: 'aanwezig' as const, meetingId, success: 'Uw afmelding is ingetrokken: u komt.' };
+		} catch (e) {
+			return failed(e, 'aanwezig', {}, meetingId);
 		}
 	}
 };
