@@ -139,6 +139,9 @@ describe('who may plan, move and cancel a meeting of Top 150', () => {
 		expect(page.body).toContain('Afgezegd');
 		expect(page.body).toContain('Te weinig casussen');
 		expect(page.body).not.toContain(`href="/overleg/${target.id}"`);
+		const home = await request(server.url, '/', { cookie: await as('deelnemer') });
+		expect(home.body).toContain('Afgezegd');
+		expect(home.body).not.toContain(`href="/overleg/${target.id}"`);
 		const open = await request(server.url, `/overleg/${target.id}/__data.json`, { cookie: await as('voorzitter') });
 		expect(open.body).toContain('afgezegd');
 		expect(outcome(await post('voorzitter', 'update', { meetingId: target.id, ...one('2027-03-23') }))).toBe('failure 409');
