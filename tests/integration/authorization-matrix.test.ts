@@ -191,6 +191,25 @@ describe('form actions (POST)', () => {
 			performer: 'D'
 		},
 		{
+			name: 'plan a meeting of the table',
+			path: () => `/tafels/${ids.table}?/schedule`,
+			form: () => ({ date: '2027-06-01', startTime: '09:30', endTime: '11:00', location: 'Stadhuis, zaal 3', onlineUrl: '', repeat: 'none' }),
+			state: () => fingerprint('select id from meetings where case_table_id = ? order by id', ids.table),
+			expected: 'n o o n n n n l',
+			performer: 'S'
+		},
+		{
+			name: 'move a planned meeting of the table',
+			path: () => `/tafels/${ids.table}?/update`,
+			form: () => ({
+				meetingId: (db.prepare('select max(id) as id from meetings where case_table_id = ?').get(ids.table) as { id: number }).id,
+				date: '2027-06-08', startTime: '10:00', endTime: '11:30', location: 'Stadhuis, zaal 4', onlineUrl: ''
+			}),
+			state: () => fingerprint('select id, starts_at, ends_at, location, sequence from meetings where case_table_id = ? order by id', ids.table),
+			expected: 'n o o n n n n l',
+			performer: 'S'
+		},
+		{
 			name: 'beheer: create a user',
 			path: () => '/beheer/gebruikers?/create',
 			form: () => ({ name: 'Nieuwe Medewerker', email: 'nieuw@casustafel.example', organisationId: ids.onderwijs, password: 'Een-lang-wachtwoord-2026' }),

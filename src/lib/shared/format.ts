@@ -30,6 +30,19 @@ const short = lazy('nl-NL', {
 	timeZone: 'Europe/Amsterdam'
 });
 
+const dateTimeYear = lazy('nl-NL', {
+	weekday: 'long',
+	day: 'numeric',
+	month: 'long',
+	year: 'numeric',
+	hour: '2-digit',
+	minute: '2-digit',
+	timeZone: 'Europe/Amsterdam'
+});
+
+/** "dinsdag 14 september 2027 om 09:30": with the year, for a date that may be a year away */
+export const formatDateTimeYear = (iso: string) => dateTimeYear().format(new Date(iso));
+
 /** "maandag 30 november 09:30" */
 export const formatDateTime = (iso: string) => dateTime().format(new Date(iso));
 /** "30 november 2026" */

@@ -9,7 +9,7 @@ export type Ack<T> =
 	| { ok: false; code: LiveErrorCode; message: string; fields?: Record<string, string> };
 export type LiveErrorCode = 'INVALID_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'RATE_LIMITED' | 'UNAUTHENTICATED' | 'INTERNAL';
 
-export type MeetingStatus = 'gepland' | 'geopend' | 'gesloten';
+export type MeetingStatus = 'gepland' | 'geopend' | 'gesloten' | 'afgezegd';
 
 export interface TimerState {
 	itemId: string | null;

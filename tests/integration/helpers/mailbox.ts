@@ -19,6 +19,8 @@ export interface ReceivedMail {
 	/** the decoded text/plain and text/html parts ('' when absent) */
 	text: string;
 	html: string;
+	/** the other parts (attachments, and text/calendar invitations), decoded as UTF-8 */
+	attachments: { filename: string | null; contentType: string; content: string }[];
 }
 
 export interface Mailbox {
@@ -87,9 +89,10 @@ export async function closedPort(): Promise<number> {
 }
 
 /** What a recipient's mail program would show: decoded with mailparser, as nodemailer's authors do. */
-export async function parseMail(raw: string): Promise<{ headers: Record<string, string>; subject: string; text: string; html: string }> {
+export async function parseMail(raw: string): Promise<{ headers: Record<string, string>; subject: string; text: string; html: string; attachments: ReceivedMail['attachments'] }> {
 	const mail = await simpleParser(raw);
 	const headers: Record<string, string> = {};
 	for (const line of mail.headerLines) headers[line.key] = line.line.slice(line.line.indexOf(':') + 1).trim();
-	return { headers, subject: mail.subject ?? '', text: mail.text ?? '', html: typeof mail.html === 'string' ? mail.html : '' };
+	const attachments = mail.attachments.map((a) => ({ filename: a.filename ?? null, contentType: a.contentType, content: a.content.toString('utf8') }));
+	return { headers, subject: mail.subject ?? '', text: mail.text ?? '', html: typeof mail.html === 'string' ? mail.html : '', attachments };
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeBase64urlNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
-import ical, { escape as icalEscape, ICalCalendarMethod, ICalEventTransparency, type ICalEventData } from 'ical-generator';
+import ical, { escape as icalEscape, ICalCalendarMethod, ICalEventStatus, ICalEventTransparency, type ICalEventData } from 'ical-generator';
 import type { AppContext } from '../context';
 import type { Executor } from '../db/index';
 import { recordAudit } from '../audit/index';
@@ -24,7 +24,7 @@ import { isCalendarDate } from '../../shared/format';
 
 /** How far back the feed reaches for meetings, so last month's meeting stays in the calendar. */
 const PAST_DAYS = 90;
-/** A meeting in the calendar lasts this long; the meetings table has no end time. */
+/** A meeting without an end time (planned before migration 0015) lasts this long in the calendar. */
 const MEETING_MINUTES = 120;
 
 export function newFeedToken(): string {
@@ -122,6 +122,12 @@ export interface FeedEvent {
 	location?: string;
 	/** path inside Casustafel */
 	path: string;
+	/** timed events: the ISO end, when known */
+	end?: string;
+	/** a cancelled meeting stays in the feed as cancelled, so calendar apps remove or strike it */
+	cancelled?: boolean;
+	/** iCalendar SEQUENCE: raised on every change of a meeting */
+	sequence?: number;
 }
 
 /** What goes into a user's feed, already stripped to codes, table names and places. */
@@ -184,7 +190,7 @@ export async function feedEvents(ctx: AppContext, actor: Actor): Promise<FeedEve
 		.selectFrom('meetings')
 		.innerJoin('memberships', 'memberships.case_table_id', 'meetings.case_table_id')
 		.innerJoin('case_tables', 'case_tables.id', 'meetings.case_table_id')
-		.select(['meetings.id', 'meetings.starts_at', 'meetings.location', 'case_tables.name'])
+		.select(['meetings.id', 'meetings.case_table_id', 'meetings.starts_at', 'meetings.ends_at', 'meetings.location', 'meetings.status', 'meetings.sequence', 'case_tables.name'])
 		.where('memberships.user_id', '=', actor.userId)
 		.where('meetings.starts_at', '>=', since)
 		.orderBy('meetings.starts_at')
@@ -196,7 +202,10 @@ export async function feedEvents(ctx: AppContext, actor: Actor): Promise<FeedEve
 			start: m.starts_at,
 			allDay: false,
 			location: m.location,
-			path: `/overleg/${m.id}`
+			path: m.status === 'afgezegd' ? `/tafels/${m.case_table_id}` : `/overleg/${m.id}`,
+			end: m.ends_at ?? undefined,
+			cancelled: m.status === 'afgezegd',
+			sequence: m.sequence
 		});
 	}
 	return events;
@@ -281,8 +290,10 @@ function eventData(e: FeedEvent, at: { host: string; origin: string; stamp: Date
 		id: uid(e.uid, host),
 		stamp,
 		start,
-		end: new Date(start.getTime() + MEETING_MINUTES * 60_000),
-		summary: e.summary,
+		end: e.end ? new Date(e.end) : new Date(start.getTime() + MEETING_MINUTES * 60_000),
+		...(e.sequence !== undefined ? { sequence: e.sequence } : {}),
+		...(e.cancelled ? { status: ICalEventStatus.CANCELLED } : {}),
+		summary: e.cancelled ? `Afgezegd: ${e.summary}` : e.summary,
 		location: e.location ?? null,
 		description: `Agenda en stukken in Casustafel: ${url}`,
 		url

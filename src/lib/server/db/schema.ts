@@ -134,6 +134,13 @@ export interface MeetingTable {
 	timer_extra_ms: Generated<number>;
 	opened_at: Generated<Timestamp | null>;
 	closed_at: Generated<Timestamp | null>;
+	/** migration 0015: end time, online link, cancellation, series and iCalendar SEQUENCE */
+	ends_at: Generated<Timestamp | null>;
+	online_url: Generated<string | null>;
+	cancelled_at: Generated<Timestamp | null>;
+	cancel_reason: Generated<string | null>;
+	series_id: Generated<string | null>;
+	sequence: Generated<number>;
 }
 
 export interface DocUpdateTable {

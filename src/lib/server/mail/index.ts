@@ -2,6 +2,7 @@ import { createTransport } from 'nodemailer';
 import type { AppContext } from '../context';
 import { mayReceiveNotice } from '../policy/index';
 import type { NoticeKind } from '../notifications/index';
+import { invitationIcs } from '../meetings/invitations';
 
 /**
  * Notification e-mail over SMTP (SMTP_URL, MAIL_FROM). A mail carries what the notification
@@ -24,7 +25,10 @@ const SUBJECTS: Record<NoticeKind, (code: string | null) => string> = {
 	'action.deadline_near': (code) => (code ? `deadline nadert bij ${code}` : 'deadline nadert'),
 	'action.overdue': (code) => (code ? `deadline verstreken bij ${code}` : 'deadline verstreken'),
 	'regie.assigned': (code) => (code ? `regie bij ${code}` : 'regie toegewezen'),
-	'request.outcome': () => 'nieuws over uw aanmelding'
+	'request.outcome': () => 'nieuws over uw aanmelding',
+	'meeting.invited': () => 'uitnodiging voor een overleg',
+	'meeting.changed': () => 'overleg gewijzigd',
+	'meeting.cancelled': () => 'overleg afgezegd'
 };
 
 const escapeHtml = (s: string) =>
@@ -122,20 +126,30 @@ export function createMailer(ctx: AppContext, options: { publicUrl: () => string
 			.selectFrom('notifications as n')
 			.innerJoin('users as u', 'u.id', 'n.user_id')
 			.leftJoin('cases as c', 'c.id', 'n.case_id')
-			.select(['n.id', 'n.kind', 'n.text', 'n.link', 'n.user_id', 'n.case_id', 'u.email', 'u.disabled_at', 'c.code'])
+			.select(['n.id', 'n.kind', 'n.text', 'n.link', 'n.user_id', 'n.case_id', 'n.meeting_id', 'u.email', 'u.disabled_at', 'c.code'])
 			.where('n.id', '=', id)
 			.where('n.email_sent_at', 'is', null)
 			.executeTakeFirst();
 		if (!row || row.disabled_at !== null) return;
 		// asked again when it goes out: an actiehouder who lost access (or never had it) gets no mail
-		if (!(await mayReceiveNotice(ctx.db, { userId: row.user_id, kind: row.kind, caseId: row.case_id }))) {
-			log.info({ notification: id }, 'notification e-mail not sent: the recipient may not hold actions of the case');
+		if (!(await mayReceiveNotice(ctx.db, { userId: row.user_id, kind: row.kind, caseId: row.case_id, meetingId: row.meeting_id }))) {
+			log.info({ notification: id }, 'notification e-mail not sent: the recipient may not hold actions of the case, or left the table');
 			return;
 		}
 		const mail = composeNotificationMail({ kind: row.kind, text: row.text, link: row.link, caseCode: row.code }, options.publicUrl());
+		// a meeting notice carries the invitation (or its cancellation) for the calendar app
+		const invitation =
+			row.kind.startsWith('meeting.') && row.meeting_id !== null
+				? await invitationIcs(ctx, { kind: row.kind, meetingId: row.meeting_id, recipient: row.email }, options.publicUrl())
+				: null;
 		try {
 			// the bare address: a display name would put the recipient's name in the message
-			await transport.sendMail({ from: config.mailFrom, to: row.email, ...mail });
+			await transport.sendMail({
+				from: config.mailFrom,
+				to: row.email,
+				...mail,
+				...(invitation ? { icalEvent: { method: invitation.method, filename: 'uitnodiging.ics', content: invitation.content } } : {})
+			});
 		} catch (e) {
 			const err = e as Error & { code?: string; responseCode?: number };
 			const attempt = (attempts.get(id) ?? 0) + 1;

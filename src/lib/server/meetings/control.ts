@@ -127,6 +127,8 @@ async function runCommand(
 
 export function refuseWhenClosed(m: { status: string }) {
 	if (m.status === 'gesloten') throw conflict('Dit overleg is gesloten; er kan niets meer worden gewijzigd.');
+	// a cancelled meeting cannot be opened or run (meetings/schedule.ts)
+	if (m.status === 'afgezegd') throw conflict('Dit overleg is afgezegd; het kan niet worden geopend.');
 }
 
 /** Moves the meeting to an agenda item; its timer starts fresh (running if the meeting is open). */

@@ -1,6 +1,7 @@
 import type { AppContext } from '../context';
 import { actiehouderCandidates, authorize, documentAccess, roleAt, type Actor } from '../policy/index';
 import { decide } from '../policy/decide';
+import { conflict } from '../errors';
 import type { TableRole } from '../../shared/roles';
 import type { Attendee, RegieState, TableTypeConfig } from '../../shared/tables';
 import { regieState } from '../cases/regie';
@@ -67,6 +68,7 @@ export async function meetingView(ctx: AppContext, actor: Actor, meetingId: numb
 		])
 		.where('meetings.id', '=', meetingId)
 		.executeTakeFirstOrThrow();
+	if (meeting.status === 'afgezegd') throw conflict('Dit overleg is afgezegd en kan niet worden geopend. De reden staat op de pagina van de tafel.');
 	// an agenda stored before the agenda map moves into it before anyone edits it
 	// (readers read both, so the page works without it)
 	if (meeting.status !== 'gesloten') {

@@ -9,7 +9,16 @@ import type { ActionsChange } from '../projection/index';
  * sockets. The text names only the case code and what happened, never a person or case
  * content, because the same text goes out by e-mail.
  */
-export const NOTICE_KINDS = ['action.assigned', 'action.deadline_near', 'action.overdue', 'regie.assigned', 'request.outcome'] as const;
+export const NOTICE_KINDS = [
+	'action.assigned',
+	'action.deadline_near',
+	'action.overdue',
+	'regie.assigned',
+	'request.outcome',
+	'meeting.invited',
+	'meeting.changed',
+	'meeting.cancelled'
+] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
 export interface Notice {

@@ -35,6 +35,8 @@ export const OPERATIONS = [
 	'table.view',
 	'meeting.view',
 	'meeting.run',
+	'meeting.schedule',
+	'meeting.respond',
 	'case.view',
 	'case.edit',
 	'case.manageAccess',
@@ -64,8 +66,12 @@ export function decide(actor: Actor, operation: Operation, facts: Facts): boolea
 			return actor.isAdmin;
 		case 'table.view':
 		case 'meeting.view':
+		// sending one's own afmelding for a meeting of one's table
+		case 'meeting.respond':
 			return isMember(facts);
 		case 'meeting.run':
+		// planning, moving and cancelling the table's meetings (a beheerder without a role: no)
+		case 'meeting.schedule':
 		case 'case.manageAccess':
 			return isChair(facts);
 		case 'case.view':

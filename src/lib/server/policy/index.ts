@@ -343,7 +343,12 @@ export async function casesUserMayHold(db: Executor, userId: number, caseIds: nu
  * about an action only while the user may hold that case's actions. Other kinds are decided
  * where they are made.
  */
-export async function mayReceiveNotice(db: Executor, notice: { userId: number; kind: string; caseId: number | null }): Promise<boolean> {
+export async function mayReceiveNotice(db: Executor, notice: { userId: number; kind: string; caseId: number | null; meetingId?: number | null }): Promise<boolean> {
+	// a meeting's invitation goes to members of its table only, asked again when it goes out
+	if (notice.kind.startsWith('meeting.') && notice.meetingId != null) {
+		const meeting = await db.selectFrom('meetings').select('case_table_id').where('id', '=', notice.meetingId).executeTakeFirst();
+		return meeting !== undefined && (await roleAt(db, notice.userId, meeting.case_table_id)) !== null;
+	}
 	if (!notice.kind.startsWith('action.') || notice.caseId === null) return true;
 	return mayHoldAction(db, notice.userId, notice.caseId);
 }

@@ -946,6 +946,7 @@ export async function acceptRequest(
 			const meeting = await trx.selectFrom('meetings').select(['case_table_id', 'status']).where('id', '=', meetingId).executeTakeFirst();
 			if (!meeting || meeting.case_table_id !== tableId) throw invalidInput({ meetingId: 'Kies een overleg van deze tafel.' }, 'Kies een overleg van deze tafel.');
 			if (meeting.status === 'gesloten') throw invalidInput({ meetingId: 'Dit overleg is al gesloten; kies een later overleg.' }, 'Dit overleg is al gesloten; kies een later overleg.');
+			if (meeting.status === 'afgezegd') throw invalidInput({ meetingId: 'Dit overleg is afgezegd; kies een ander overleg.' }, 'Dit overleg is afgezegd; kies een ander overleg.');
 		}
 		const inviteOrgIds = [...new Set(parsed.data.inviteOrgIds)];
 		if (inviteOrgIds.length > 0) {

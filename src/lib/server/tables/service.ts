@@ -102,7 +102,7 @@ export async function getTableForMember(ctx: AppContext, actor: Actor, tableId: 
 		casesQuery.execute(),
 		db
 			.selectFrom('meetings')
-			.select(['id', 'starts_at', 'location', 'status'])
+			.select(['id', 'starts_at', 'ends_at', 'location', 'online_url', 'status', 'cancel_reason', 'series_id'])
 			.where('case_table_id', '=', tableId)
 			.orderBy('starts_at')
 			.execute(),
