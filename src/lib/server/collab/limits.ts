@@ -46,7 +46,7 @@ export interface UpdateLimits {
 
 export const DEFAULT_LIMITS: UpdateLimits = {
 	maxDepth: 8,
-	maxStructs: 10_000,
+	maxStructs: 8_000,
 	maxTypes: 2_000,
 	maxClients: 32,
 	maxDeleteRanges: 20_000,
