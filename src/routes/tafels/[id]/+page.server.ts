@@ -8,7 +8,7 @@ import { AppError, httpStatus } from '$lib/server/errors';
 import { loadOrError, requestMeta, requireActor } from '$lib/server/http';
 import { parseId } from '$lib/server/ids';
 import { amsterdamParts } from '$lib/shared/amsterdam';
-import type { Actions, PageServerLoad } from './$types';
+import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
 export const load: PageServerLoad = async (event) => {
 	const actor = requireActor(event);
@@ -59,6 +59,32 @@ function failed(e: unknown, action: 'schedule' | 'update' | 'cancel' | 'afmelden
 /** A meeting id from the form; anything else is the same NOT_FOUND as a meeting that does not exist. */
 const meetingIdOf = (data: FormData) => parseId(text(data, 'meetingId'));
 
+const reasonOf = (data: FormData) => ({ reason: text(data, 'reason') });
+
+/**
+ * A form action on one meeting of the table: the meeting id and the typed values from the form,
+ * the service call (which asks the policy), its Dutch success message, or the failure that keeps
+ * what was typed.
+ */
+function onMeeting<V extends Record<string, string>, A extends 'update' | 'cancel' | 'afmelden' | 'aanwezig'>(
+	action: A,
+	valuesOf: (data: FormData) => V,
+	run: (event: RequestEvent, meetingId: number, values: V) => Promise<string>
+) {
+	return async (event: RequestEvent) => {
+		requireActor(event);
+		parseId(event.params.id);
+		const data = await event.request.formData();
+		const meetingId = meetingIdOf(data);
+		const values = valuesOf(data);
+		try {
+			return { action, meetingId, success: await run(event, meetingId, values) };
+		} catch (e) {
+			return failed(e, action, values, meetingId);
+		}
+	};
+}
+
 /**
  * Planning the table's meetings: every action goes through the service, which asks the policy
  * ('meeting.schedule') first, so a non-chair gets the 404 of a table that does not exist.
@@ -88,59 +114,21 @@ export const actions: Actions = {
 			return failed(e, 'schedule', values);
 		}
 	},
-	update: async (event) => {
-		const actor = requireActor(event);
-		const tableId = parseId(event.params.id);
-		const data = await event.request.formData();
-		const meetingId = meetingIdOf(data);
-		const values = meetingValues(data);
-		try {
-			const changed = await updateMeeting(event.locals.ctx, actor, tableId, meetingId, values, requestMeta(event));
-			return {
-				action: 'update' as const,
-				meetingId,
-				success: changed ? 'Het overleg is gewijzigd. De leden krijgen bericht.' : 'Er was niets gewijzigd.'
-			};
-		} catch (e) {
-			return failed(e, 'update', values, meetingId);
-		}
-	},
-	cancel: async (event) => {
-		const actor = requireActor(event);
-		const tableId = parseId(event.params.id);
-		const data = await event.request.formData();
-		const meetingId = meetingIdOf(data);
-		const values = { reason: text(data, 'reason') };
-		try {
-			await cancelMeeting(event.locals.ctx, actor, tableId, meetingId, values, requestMeta(event));
-			return { action: 'cancel' as const, meetingId, success: 'Het overleg is afgezegd. De leden krijgen bericht.' };
-		} catch (e) {
-			return failed(e, 'cancel', values, meetingId);
-		}
-	},
-	afmelden: async (event) => {
-		const actor = requireActor(event);
-		const tableId = parseId(event.params.id);
-		const data = await event.request.formData();
-		const meetingId = meetingIdOf(data);
-		const values = { reason: text(data, 'reason') };
-		try {
-			await sendAfmelding(event.locals.ctx, actor, tableId, meetingId, values, requestMeta(event));
-			return { action: 'afmelden' as const, meetingId, success: 'U bent afgemeld. De voorzitter en de secretaris zien het.' };
-		} catch (e) {
-			return failed(e, 'afmelden', values, meetingId);
-		}
-	},
-	aanwezig: async (event) => {
-		const actor = requireActor(event);
-		const tableId = parseId(event.params.id);
-		const data = await event.request.formData();
-		const meetingId = meetingIdOf(data);
-		try {
-			await withdrawAfmelding(event.locals.ctx, actor, tableId, meetingId, requestMeta(event));
-			return { action: 'aanwezig' as const, meetingId, success: 'Uw afmelding is ingetrokken: u komt.' };
-		} catch (e) {
-			return failed(e, 'aanwezig', {}, meetingId);
-		}
-	}
+	update: onMeeting('update', meetingValues, async (event, meetingId, values) =>
+		(await updateMeeting(event.locals.ctx, requireActor(event), parseId(event.params.id), meetingId, values, requestMeta(event)))
+			? 'Het overleg is gewijzigd. De leden krijgen bericht.'
+			: 'Er was niets gewijzigd.'
+	),
+	cancel: onMeeting('cancel', reasonOf, async (event, meetingId, values) => {
+		await cancelMeeting(event.locals.ctx, requireActor(event), parseId(event.params.id), meetingId, values, requestMeta(event));
+		return 'Het overleg is afgezegd. De leden krijgen bericht.';
+	}),
+	afmelden: onMeeting('afmelden', reasonOf, async (event, meetingId, values) => {
+		await sendAfmelding(event.locals.ctx, requireActor(event), parseId(event.params.id), meetingId, values, requestMeta(event));
+		return 'U bent afgemeld. De voorzitter en de secretaris zien het.';
+	}),
+	aanwezig: onMeeting('aanwezig', () => ({}), async (event, meetingId) => {
+		await withdrawAfmelding(event.locals.ctx, requireActor(event), parseId(event.params.id), meetingId, requestMeta(event));
+		return 'Uw afmelding is ingetrokken: u komt.';
+	})
 };
