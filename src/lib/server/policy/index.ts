@@ -311,16 +311,7 @@ export async function allowedActiehouders(db: Executor, caseId: number): Promise
 
 /** Whether the user may hold actions of the case (the rule above). */
 export async function mayHoldAction(db: Executor, userId: number, caseId: number): Promise<boolean> {
-	const row = await db
-		.selectFrom('users')
-		.innerJoin('case_access', 'case_access.organisation_id', 'users.organisation_id')
-		.select('users.id')
-		.where('users.id', '=', userId)
-		.where('users.disabled_at', 'is', null)
-		.where('case_access.case_id', '=', caseId)
-		.where('case_access.withdrawn_at', 'is', null)
-		.executeTakeFirst();
-	return row !== undefined;
+	return (await casesUserMayHold(db, userId, [caseId])).has(caseId);
 }
 
 /** Of the given cases, those whose actions the user may hold. */
