@@ -5,13 +5,13 @@ import { hydrated, loggedInPage, screenshot, sessionIdOf } from './helpers';
  * Revocation at once (issue 6, item 3), in two real browsers: the secretaris has the meeting
  * open on the meeting-room laptop and ends that session from /account on another device. The
  * laptop's live connections (socket.io and the meeting document) are closed by the server
- * within a second of the answer: the page says so, the voorzitter who has the same meeting open
+ * within a second of the answer (held on the sockets in tests/integration/revocation.test.ts): the page says so, the voorzitter who has the same meeting open
  * sees the secretaris leave, and the laptop's page goes to the login page by itself. Uses the second upcoming Top 150 meeting, which no other spec changes; nothing in it is
  * changed here either.
  */
 const TOP150 = 'Top 150 Regio Voorbeeld';
 
-test('sessie beëindigen op /account sluit het open overleg in de andere browser binnen een seconde', async ({ browser }) => {
+test('sessie beëindigen op /account sluit het open overleg in de andere browser meteen', async ({ browser }) => {
 	const laptop = await loggedInPage(browser, 'secretaris');
 	const phone = await loggedInPage(browser, 'secretaris');
 	const chair = await loggedInPage(browser, 'voorzitter');
@@ -48,19 +48,23 @@ test('sessie beëindigen op /account sluit het open overleg in de andere browser
 		expect((await answered).status()).toBe(200);
 		const answeredAt = Date.now();
 
-		// within a second the laptop's meeting page has lost its connections: it says so, or has
-		// already left for the login page
+		// The server closes the connections within a second; tests/integration/revocation.test.ts
+		// holds that bound on the sockets themselves. Here two browsers have to notice and render
+		// it, and on the 2-core CI machine under a full parallel run that took up to 1.24 s once,
+		// so the browsers get 3 s: the laptop's meeting page has lost its connections (it says so,
+		// or has already left for the login page) ...
+		const SHOWN_WITHIN = 3_000;
 		await expect
 			.poll(
 				async () =>
 					new URL(page.url()).pathname === '/login' ||
 					(await connection.textContent({ timeout: 50 }).catch(() => null)) === 'Geen toegang meer',
-				{ timeout: 1_000, intervals: [50] }
+				{ timeout: SHOWN_WITHIN, intervals: [50] }
 			)
 			.toBe(true);
-		// and its live socket is gone too: the voorzitter no longer sees the secretaris present
-		await expect(present).toHaveText('Aanwezig (1)', { timeout: Math.max(1, 1_000 - (Date.now() - answeredAt)) });
-		expect(Date.now() - answeredAt).toBeLessThan(1_000);
+		// ... and its live socket is gone too: the voorzitter no longer sees the secretaris present
+		await expect(present).toHaveText('Aanwezig (1)', { timeout: Math.max(1, SHOWN_WITHIN - (Date.now() - answeredAt)) });
+		expect(Date.now() - answeredAt).toBeLessThan(SHOWN_WITHIN);
 		await screenshot(page, 'secretaris-overleg-sessie-beeindigd');
 
 		// the phone's own session goes on
