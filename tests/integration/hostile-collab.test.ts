@@ -160,7 +160,7 @@ describe('validate before store', () => {
 });
 
 describe('bounded work per message', () => {
-	it('maps nested 6000 deep and a touch of every level are refused (4413); another user is answered within a second; nothing is stored', async () => {
+	it('maps nested 6000 deep and a touch of every level are refused (4413); another user is still answered; nothing is stored', async () => {
 		const rows = logRows(caseDoc);
 		const { build, touch } = deepNesting(6000);
 		const raw = rawDocSocket(server.url, caseDoc, await as('deelnemer'));
@@ -168,7 +168,9 @@ describe('bounded work per message', () => {
 		await waitFor('the server to greet', () => raw.messages.length > 0);
 		raw.ws.send(encodeUpdate(build));
 		raw.ws.send(encodeUpdate(touch));
-		await answeredWithin(caseDoc, 1_000);
+		// a fresh connection, login and sync: under 1 s on a quiet machine, but it missed that once
+		// in four full parallel runs on 2 cores; unrefused, this nesting holds the loop for longer
+		await answeredWithin(caseDoc, 2_000);
 		const closed = await raw.closed;
 		expect(closed.code).toBe(4413);
 		expect(closed.reason).toMatch(/nesting/);
