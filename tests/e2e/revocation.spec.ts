@@ -12,6 +12,7 @@ import { hydrated, loggedInPage, screenshot, sessionIdOf } from './helpers';
 const TOP150 = 'Top 150 Regio Voorbeeld';
 
 test('sessie beëindigen op /account sluit het open overleg in de andere browser meteen', async ({ browser }) => {
+	test.setTimeout(90_000); // three browsers and four logins: 33 s once on a loaded machine
 	const laptop = await loggedInPage(browser, 'secretaris');
 	const phone = await loggedInPage(browser, 'secretaris');
 	const chair = await loggedInPage(browser, 'voorzitter');
