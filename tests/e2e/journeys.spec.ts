@@ -115,7 +115,7 @@ const JOURNEYS: Journey[] = [
 			await family.getByLabel('Naam of omschrijving').fill('Jongste zoon');
 			await family.getByLabel(/Leeftijd/).fill('10');
 			await family.getByRole('button', { name: 'Aanwezig', exact: true }).click();
-			await expect(family.getByRole('alert')).toContainText('vanaf 13 jaar');
+			await expect(family.getByRole('alert')).toContainText('vanaf 12 jaar');
 			await family.getByLabel('Naam of omschrijving').fill('Oudste dochter');
 			await family.getByLabel(/Leeftijd/).fill('14');
 			await family.getByRole('button', { name: 'Aanwezig', exact: true }).click();

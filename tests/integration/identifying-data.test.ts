@@ -313,6 +313,7 @@ describe('the beheer setting changes what each role sees, and only a beheerder m
 		followup_months: number | null;
 		retention_months: number;
 		identity_roles: string;
+		rule_basis: string;
 	}
 	const typeRow = () => db.prepare('select * from table_types where id = ?').get(ids.t150Type) as TypeRow;
 	/** The edit form as the beheer page posts it, with these identity checkboxes ticked. */
@@ -332,7 +333,8 @@ describe('the beheer setting changes what each role sees, and only a beheerder m
 			subjectKind: row.subject_kind,
 			leefgebieden: (JSON.parse(row.leefgebieden) as string[]).join('\n'),
 			followupMonths: num(row.followup_months),
-			retentionMonths: String(row.retention_months)
+			retentionMonths: String(row.retention_months),
+			ruleBasis: row.rule_basis
 		});
 		for (const t of JSON.parse(row.submitter_org_types) as string[]) params.append('submitterOrgTypes', t);
 		for (const r of identityRoles) params.append('identityRoles', r);

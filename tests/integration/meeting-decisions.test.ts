@@ -186,7 +186,7 @@ describe('regie during the meeting', () => {
 });
 
 describe('the client side at the table', () => {
-	it('At the Jeugdbeschermingstafel a child of 12 may not join the conversation and one of 14 may; the message says why', async () => {
+	it('At the Jeugdbeschermingstafel a child of 11 may not join the conversation and one of 12 may (001 §5.4.4 "ouder dan 12", read as from 12); the message says why', async () => {
 		const meetingId = upcomingMeeting('Jeugdbeschermingstafel Regio Voorbeeld');
 		const jbt = caseId(db, 'JBT-2026-007');
 		const vt = await joined('kees', meetingId);
@@ -194,16 +194,16 @@ describe('the client side at the table', () => {
 		const chair = await joined('noor', meetingId);
 		chair.on('case:attendance', (p) => updates.push(p.attendees.length));
 
-		const young = await emitAck(vt, 'attendance:add', { meetingId, caseId: jbt, kind: 'jeugdige', name: 'Zoon', age: 12 });
-		expect(young).toMatchObject({ ok: false, code: 'INVALID_INPUT', message: expect.stringContaining('vanaf 13 jaar') });
+		const young = await emitAck(vt, 'attendance:add', { meetingId, caseId: jbt, kind: 'jeugdige', name: 'Zoon', age: 11 });
+		expect(young).toMatchObject({ ok: false, code: 'INVALID_INPUT', message: expect.stringContaining('vanaf 12 jaar') });
 		const noAge = await emitAck(vt, 'attendance:add', { meetingId, caseId: jbt, kind: 'jeugdige', name: 'Zoon', age: null });
 		expect(noAge).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
 		expect(await emitAck(vt, 'attendance:add', { meetingId, caseId: jbt, kind: 'ouder', name: 'Moeder', age: null })).toMatchObject({ ok: true });
-		const teen = await emitAck<{ attendees: { name: string; kind: string; age: number | null }[] }>(vt, 'attendance:add', { meetingId, caseId: jbt, kind: 'jeugdige', name: 'Dochter', age: 14 });
+		const teen = await emitAck<{ attendees: { name: string; kind: string; age: number | null }[] }>(vt, 'attendance:add', { meetingId, caseId: jbt, kind: 'jeugdige', name: 'Dochter', age: 12 });
 		if (!teen.ok) throw new Error(teen.message);
 		expect(teen.data.attendees.map((a) => [a.name, a.kind, a.age])).toEqual([
 			['Moeder', 'ouder', null],
-			['Dochter', 'jeugdige', 14]
+			['Dochter', 'jeugdige', 12]
 		]);
 		await waitFor('the chair to see both', () => updates.at(-1) === 2);
 	});

@@ -54,6 +54,7 @@ interface TypeRow {
 	retention_months: number;
 	updated_at: string | null;
 	identity_roles: string;
+	rule_basis: string;
 }
 
 const typeRow = (slug: string) => db.prepare('select * from table_types where slug = ?').get(slug) as TypeRow;
@@ -84,7 +85,8 @@ function formOf(row: TypeRow): Record<string, string | string[]> {
 		leefgebieden: (JSON.parse(row.leefgebieden) as string[]).join('\n'),
 		followupMonths: num(row.followup_months),
 		retentionMonths: String(row.retention_months),
-		identityRoles: JSON.parse(row.identity_roles) as string[]
+		identityRoles: JSON.parse(row.identity_roles) as string[],
+		ruleBasis: row.rule_basis
 	};
 }
 
@@ -164,11 +166,11 @@ describe('the beheerder sees every table type with its rules', () => {
 		expect(jbt).toContain('Veilig Thuis, Lokaal team, GI');
 		expect(jbt).toContain('Tot en met 17 jaar');
 		expect(rowText(html, 'Top 150')).toContain('150 casussen');
-		expect(rowText(html, 'Top X Plus')).toContain('30 casussen');
+		expect(rowText(html, 'Top X Plus')).not.toContain('30 casussen');
 		const mda = rowText(html, 'MDA++');
 		expect(mda).toContain('Drie acties (MDA++)');
 		expect(mda).toContain('36 maanden (3 jaar)');
-		expect(rowText(html, 'Regionaal Team Integrale Vroeghulp')).toContain('0 tot en met 7 jaar');
+		expect(rowText(html, 'Regionaal Team Integrale Vroeghulp')).toContain('0 tot en met 6 jaar');
 		expect(rowText(html, 'Ketenoverleg Beschermd Wonen')).toContain('met BW-indicatie');
 		expect(rowText(html, 'Overleg Passende Hulp')).toContain('Iedere organisatie');
 	});
@@ -178,7 +180,7 @@ describe('the beheerder sees every table type with its rules', () => {
 		expect(reply.status).toBe(200);
 		expect(checkedOrgTypes(reply.body).sort()).toEqual(['GI', 'Veilig Thuis', 'lokaal team']);
 		expect(fieldValue(reply.body, 'tt-maxAge')).toBe('17');
-		expect(fieldValue(reply.body, 'tt-childMinAge')).toBe('13');
+		expect(fieldValue(reply.body, 'tt-childMinAge')).toBe('12');
 		expect(fieldValue(reply.body, 'tt-leefgebieden')).toBe('Veiligheid\nOntwikkeling\nOpvoeding\nSchool\nGezondheid');
 		expect(reply.body).toContain('Jeugdbeschermingstafel Regio Voorbeeld');
 

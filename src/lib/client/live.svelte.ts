@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import type { Attendee, AttendeeKind, RegieKind, RegieState } from '$lib/shared/tables';
+import type { Attendee, OfferedAttendeeKind, RegieKind, RegieState } from '$lib/shared/tables';
 // types only: a value from $lib/shared/live would bring its zod schemas into the page
 import type { Ack, ClientToServerEvents, MeetingState, PresenceEntry, ServerToClientEvents } from '$lib/shared/live';
 import type { AttendanceStatus, ItemPresence, RoomRegister } from '$lib/shared/room';
@@ -134,7 +134,7 @@ export class MeetingLive {
 		});
 	}
 
-	addAttendee(caseId: number, kind: AttendeeKind, name: string, age: number | null) {
+	addAttendee(caseId: number, kind: OfferedAttendeeKind, name: string, age: number | null) {
 		return new Promise<Ack<unknown>>((resolve) => {
 			this.socket.emit('attendance:add', { meetingId: this.meetingId, caseId, kind, name, age }, (r) => {
 				if (r.ok) this.attendees[caseId] = r.data.attendees;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ATTENDEE_KINDS, REGIE_KINDS, type Attendee, type ItemClosure, type RegieState } from './tables';
+import { OFFERED_ATTENDEE_KINDS, REGIE_KINDS, type Attendee, type ItemClosure, type RegieState } from './tables';
 import { ATTENDANCE_STATUSES, ITEM_PRESENCES, type RoomRegister, type RoomSummary } from './room';
 
 /** socket.io events on the `/live` namespace, declared once for browser and server. */
@@ -76,7 +76,7 @@ export const SetRegie = MeetingRef.extend({
 });
 export const AddAttendee = MeetingRef.extend({
 	caseId: z.number().int().positive(),
-	kind: z.enum(ATTENDEE_KINDS),
+	kind: z.enum(OFFERED_ATTENDEE_KINDS, { error: 'Kies wie er aan tafel zit uit de lijst.' }),
 	name: z.string().trim().min(1).max(120),
 	age: z.number().int().min(0).max(120).nullable()
 });

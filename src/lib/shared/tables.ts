@@ -33,6 +33,12 @@ export interface TableTypeConfig {
 	 * may see the case sees its code and the initials. The voorzitter always does.
 	 */
 	identityRoles: IdentityRole[];
+	/**
+	 * Where the rules above come from, in words with the seed passage or the law (e.g. "Leeftijd:
+	 * kinderen van 0 tot 7 jaar, dus tot en met 6 jaar [001 §5.4.1]"); shown on /aanmelden and in
+	 * beheer, so nobody has to guess whether a limit is a rule or a habit.
+	 */
+	ruleBasis: string;
 }
 
 // ---- identifying data ----
@@ -365,6 +371,13 @@ export interface RegieState {
 
 export const ATTENDEE_KINDS = ['ouder', 'jeugdige', 'huishoudlid', 'netwerk', 'partner van de persoon', 'persoon zelf'] as const;
 export type AttendeeKind = (typeof ATTENDEE_KINDS)[number];
+/**
+ * The kinds one can add. 'partner van de persoon' was a misreading of Top X Plus ("Partners van
+ * de persoon mogen hierbij aansluiten", 001 §5.4.7: the organisations involved with the person,
+ * who join as organisations with access); it stays readable for rows written before.
+ */
+export const OFFERED_ATTENDEE_KINDS = ATTENDEE_KINDS.filter((k): k is OfferedAttendeeKind => k !== 'partner van de persoon');
+export type OfferedAttendeeKind = Exclude<AttendeeKind, 'partner van de persoon'>;
 export const ATTENDEE_LABELS: Record<AttendeeKind, string> = {
 	ouder: 'Ouder of verzorger',
 	jeugdige: 'Jeugdige',

@@ -26,6 +26,67 @@ export interface TableTypeListItem extends TableTypeConfig {
 	tableCount: number;
 	/** null: the type still has the rules it was seeded with */
 	updatedAt: string | null;
+	/** corrections of the seed an upgrade did not apply because a beheerder had saved the type */
+	reviews: TableTypeReview[];
+}
+
+export interface TableTypeReview {
+	/** the form field, as in TableTypeConfig */
+	field: keyof TableTypeSettings;
+	current: unknown;
+	proposed: unknown;
+	reason: string;
+	since: string;
+}
+
+const REVIEW_FIELDS: Record<string, keyof TableTypeSettings> = {
+	min_age: 'minAge',
+	max_age: 'maxAge',
+	caseload_cap: 'caseloadCap',
+	child_min_age: 'childMinAge',
+	client_participation: 'clientParticipation',
+	rule_basis: 'ruleBasis'
+};
+
+function parseJson(text: string): unknown {
+	try {
+		return JSON.parse(text);
+	} catch {
+		return null;
+	}
+}
+
+/**
+ * The open reviews per type: those written after the type was last saved (saving it again is
+ * the beheerder's answer, whatever they chose).
+ */
+async function openReviews(db: Executor, typeIds: number[]): Promise<Map<number, TableTypeReview[]>> {
+	const out = new Map<number, TableTypeReview[]>();
+	if (typeIds.length === 0) return out;
+	const rows = await db
+		.selectFrom('table_type_reviews')
+		.innerJoin('table_types', 'table_types.id', 'table_type_reviews.table_type_id')
+		.select([
+			'table_type_reviews.table_type_id as typeId',
+			'table_type_reviews.field',
+			'table_type_reviews.current_value',
+			'table_type_reviews.proposed_value',
+			'table_type_reviews.reason',
+			'table_type_reviews.created_at',
+			'table_types.updated_at'
+		])
+		.where('table_type_reviews.table_type_id', 'in', typeIds)
+		.orderBy('table_type_reviews.id')
+		.execute();
+	for (const r of rows) {
+		const field = REVIEW_FIELDS[r.field];
+		if (!field) continue;
+		if (r.updated_at !== null && r.updated_at > r.created_at) continue;
+		const list = out.get(r.typeId) ?? [];
+		list.push({ field, current: parseJson(r.current_value), proposed: parseJson(r.proposed_value), reason: r.reason, since: r.created_at });
+		out.set(r.typeId, list);
+	}
+	return out;
 }
 
 // ---- validation ----
@@ -161,6 +222,10 @@ const TableTypeForm = z.object({
 		'Vul een heel aantal maanden in van 1 tot en met 600 (50 jaar).',
 		'Vul de bewaartermijn in, in maanden.'
 	),
+	ruleBasis: z.preprocess(
+		(v) => (v === undefined || v === null ? '' : v),
+		z.string({ error: 'Schrijf op waar de regels op rusten.' }).trim().max(2000, 'Houd deze toelichting korter dan 2000 tekens.')
+	),
 	/** who sees the subject's name and birthdate; the voorzitter always does, so it is added */
 	identityRoles: z.preprocess(
 		(v) => (v === undefined || v === null || v === '' ? [] : Array.isArray(v) ? v : [v]),
@@ -215,8 +280,12 @@ export async function listTableTypes(ctx: AppContext, actor: Actor): Promise<Tab
 				.as('tableCount')
 		)
 		.execute();
+	const reviews = await openReviews(
+		db,
+		rows.map((r) => r.id)
+	);
 	return rows
-		.map((row) => ({ ...toConfig(row), tableCount: Number(row.tableCount ?? 0), updatedAt: row.updated_at }))
+		.map((row) => ({ ...toConfig(row), tableCount: Number(row.tableCount ?? 0), updatedAt: row.updated_at, reviews: reviews.get(row.id) ?? [] }))
 		.sort((a, b) => dutch.compare(a.name, b.name));
 }
 
@@ -231,8 +300,9 @@ export async function getTableType(ctx: AppContext, actor: Actor, id: number) {
 		.select(['id', 'name'])
 		.where('table_type_id', '=', id)
 		.execute();
+	const reviews = await openReviews(db, [row.id]);
 	return {
-		type: { ...toConfig(row), updatedAt: row.updated_at },
+		type: { ...toConfig(row), updatedAt: row.updated_at, reviews: reviews.get(row.id) ?? [] },
 		tables: tables.sort((a, b) => dutch.compare(a.name, b.name))
 	};
 }

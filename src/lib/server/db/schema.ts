@@ -69,6 +69,22 @@ export interface TableTypeTable {
 	updated_at: Timestamp | null;
 	/** JSON array of IdentityRole: who sees the subject's name and birthdate (migration 0014) */
 	identity_roles: Generated<string>;
+	/** where the type's rules come from, in words (migration 0022) */
+	rule_basis: Generated<string>;
+}
+
+/** A rule where a beheerder's saved type differs from a later correction of the seed (0022). */
+export interface TableTypeReviewTable {
+	id: Generated<number>;
+	table_type_id: number;
+	migration: string;
+	field: string;
+	/** JSON */
+	current_value: string;
+	/** JSON */
+	proposed_value: string;
+	reason: string;
+	created_at: Timestamp;
 }
 
 export interface CaseTableTable {
@@ -370,6 +386,7 @@ export interface DB {
 	sessions: SessionTable;
 	login_throttle: LoginThrottleTable;
 	table_types: TableTypeTable;
+	table_type_reviews: TableTypeReviewTable;
 	case_tables: CaseTableTable;
 	memberships: MembershipTable;
 	cases: CaseRowTable;

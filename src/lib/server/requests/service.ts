@@ -113,6 +113,8 @@ export interface SubmittableTable {
 	eligibility: string[];
 	/** who will see the subject's name and birthdate, in words (the type's setting) */
 	identityNotice: string;
+	/** where the rules come from (seed passage or law), in words; '' when the type says nothing */
+	ruleBasis: string;
 	maySubmit: boolean;
 	/** the Dutch reason when the actor may not submit */
 	refusal: string | null;
@@ -151,6 +153,7 @@ export async function submittableTables(ctx: AppContext, actor: Actor): Promise<
 			submitterOrgTypes: type.submitterOrgTypes,
 			eligibility: eligibilitySummary(type),
 			identityNotice: identityNotice(type.identityRoles),
+			ruleBasis: type.ruleBasis,
 			maySubmit,
 			refusal: maySubmit ? null : submitRefusal(type, orgType)
 		});

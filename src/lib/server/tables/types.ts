@@ -52,7 +52,8 @@ export function toConfig(row: TableTypeRow): TableTypeConfig {
 		leefgebieden: jsonArray(row.leefgebieden).filter((x): x is string => typeof x === 'string'),
 		followupMonths: row.followup_months,
 		retentionMonths: row.retention_months,
-		identityRoles: identityRolesOf(row.identity_roles)
+		identityRoles: identityRolesOf(row.identity_roles),
+		ruleBasis: row.rule_basis ?? ''
 	};
 }
 
@@ -73,7 +74,8 @@ export function toColumns(config: Omit<TableTypeConfig, 'id' | 'slug'>) {
 		leefgebieden: JSON.stringify(config.leefgebieden),
 		followup_months: config.followupMonths,
 		retention_months: config.retentionMonths,
-		identity_roles: JSON.stringify(normaliseIdentityRoles(config.identityRoles))
+		identity_roles: JSON.stringify(normaliseIdentityRoles(config.identityRoles)),
+		rule_basis: config.ruleBasis
 	};
 }
 

@@ -23,6 +23,7 @@ export function readTableTypeForm(data: FormData): TableTypeFormValues {
 		leefgebieden: text('leefgebieden'),
 		followupMonths: text('followupMonths'),
 		retentionMonths: text('retentionMonths'),
+		ruleBasis: text('ruleBasis'),
 		identityRoles: data.getAll('identityRoles').filter((v): v is string => typeof v === 'string')
 	};
 }

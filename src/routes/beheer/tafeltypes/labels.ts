@@ -29,7 +29,8 @@ export const FIELD_LABELS: Record<TableTypeField, string> = {
 	leefgebieden: 'Leefgebieden',
 	followupMonths: 'Standaard follow-up',
 	retentionMonths: 'Bewaartermijn na afsluiten',
-	identityRoles: 'Wie de naam en geboortedatum ziet'
+	identityRoles: 'Wie de naam en geboortedatum ziet',
+	ruleBasis: 'Waar de regels op rusten'
 };
 
 /** The order of the fields on the form, for the error summary. */
@@ -48,7 +49,8 @@ export const FIELD_ORDER: TableTypeField[] = [
 	'caseloadCap',
 	'followupMonths',
 	'retentionMonths',
-	'identityRoles'
+	'identityRoles',
+	'ruleBasis'
 ];
 
 export const SUBJECT_KIND_LABELS: Record<SubjectKind, string> = {
@@ -93,6 +95,7 @@ export function toFormValues(config: Omit<TableTypeConfig, 'id' | 'slug'>): Tabl
 		leefgebieden: config.leefgebieden.join('\n'),
 		followupMonths: num(config.followupMonths),
 		retentionMonths: String(config.retentionMonths),
-		identityRoles: [...config.identityRoles]
+		identityRoles: [...config.identityRoles],
+		ruleBasis: config.ruleBasis
 	};
 }

@@ -23,7 +23,8 @@ const EMPTY: TableTypeFormValues = {
 	leefgebieden: '',
 	followupMonths: '',
 	retentionMonths: '60',
-	identityRoles: [...DEFAULT_IDENTITY_ROLES]
+	identityRoles: [...DEFAULT_IDENTITY_ROLES],
+	ruleBasis: ''
 };
 
 export const load: PageServerLoad = async (event) => {
