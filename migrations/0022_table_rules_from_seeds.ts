@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 
 // Frozen in time: never import app code here, never edit after release.
 // The table types' rules as the seed documents state them (issue 15, "Rules that are wrong"),
@@ -8,6 +8,12 @@ import type { Kysely } from 'kysely';
 // so it gets the corrected ones. A type a beheerder did save is the region's own decision: it is
 // left exactly as it is, and every rule where it differs from the corrected seed is written to
 // `table_type_reviews`, which /beheer/tafeltypes shows until the type is saved again.
+//
+// MDA++ names three actions per bespreking (001 §5.4.3), not over the whole case: a rounded-off
+// case item now records the case's action ids (`item_closures.action_ids`), and the next
+// bespreking counts only actions not among them. Closures made before this release get the
+// case's action ids as they are now: at the upgrade every existing action belongs to a bespreking
+// that came before (a bespreking under way during the upgrade counts its actions as earlier).
 
 interface Rules {
 	min_age: number | null;
@@ -126,6 +132,11 @@ export async function up(db: Kysely<any>): Promise<void> {
 		.execute();
 	await db.schema.createIndex('table_type_reviews_type_idx').on('table_type_reviews').column('table_type_id').execute();
 
+	await db.schema.alterTable('item_closures').addColumn('action_ids', 'text').execute();
+	await sql`update item_closures set action_ids = (
+		select coalesce(json_group_array(action_id), '[]') from action_rows where action_rows.case_id = item_closures.case_id
+	) where case_id is not null`.execute(db);
+
 	const now = new Date().toISOString();
 	const rows = (await db.selectFrom('table_types').selectAll().execute()) as Record<string, unknown>[];
 	for (const row of rows) {
@@ -170,6 +181,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+	await db.schema.alterTable('item_closures').dropColumn('action_ids').execute();
 	await db.schema.dropTable('table_type_reviews').execute();
 	await db.schema.alterTable('table_types').dropColumn('rule_basis').execute();
 }

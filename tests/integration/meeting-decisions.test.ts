@@ -3,7 +3,7 @@ import type { MeetingState } from '../../src/lib/shared/live';
 import type { RegieState } from '../../src/lib/shared/tables';
 import { addAction, addAgendaItem, readAgenda } from '../../src/lib/shared/documents';
 import { clientPool } from './helpers/clients';
-import { caseId, firstMeeting, openShared, user, type SharedDb } from './helpers/db';
+import { caseId, firstMeeting, openShared, user, writeShared, type SharedDb } from './helpers/db';
 import { docFromDatabase, emitAck, sleep, waitFor, type LiveSocket } from './helpers/realtime';
 import { startServer, type TestServer, demoEmail, demoLogins } from './helpers/server';
 
@@ -60,7 +60,7 @@ describe('rounding off an agenda item', () => {
 		const refused = await emitAck<MeetingState>(chair, 'item:close', { meetingId, itemId });
 		expect(refused).toMatchObject({ ok: false, code: 'CONFLICT' });
 		if (refused.ok) throw new Error('unreachable');
-		expect(refused.fields?.templateReason).toContain('MDA++ benoemt precies drie acties; er staan er nu 2.');
+		expect(refused.fields?.templateReason).toContain('MDA++ benoemt per bespreking precies drie acties; er staan er nu 2.');
 		expect(refused.fields?.regieReason).toBeUndefined(); // linda is casusregisseur
 		expect(closure(meetingId, itemId)).toBeUndefined();
 
@@ -76,6 +76,31 @@ describe('rounding off an agenda item', () => {
 		expect(readAgenda(meetingDoc.doc).find((i) => i.id === itemId)?.status).toBe('besproken');
 		// a case in monitoring stays in monitoring
 		expect(caseStatus('MDA-2026-001')).toBe('monitoring');
+	});
+
+	it('MDA++ "drie acties" is per bespreking (001 §5.4.3): the follow-up meeting, after the three of the first, needs three new ones', async () => {
+		// runs after the test above, which rounded MDA-2026-001 off with three actions
+		const first = upcomingMeeting('MDA++ Regio Voorbeeld');
+		const tableId = (db.prepare('select case_table_id as t from meetings where id = ?').get(first) as { t: number }).t;
+		const startsAt = new Date(Date.now() + 70 * 86_400_000).toISOString();
+		writeShared(server.dbFile, "insert into meetings (case_table_id, starts_at, location, status, created_at) values (?, ?, 'Zorg- en Veiligheidshuis', 'gepland', ?)", tableId, startsAt, new Date().toISOString());
+		const followUp = (db.prepare('select id from meetings where case_table_id = ? and starts_at = ?').get(tableId, startsAt) as { id: number }).id;
+		const itemId = await agendaItemFor(followUp, 'MDA-2026-001');
+		const chair = await joined('voorzitter', followUp);
+		const caseDoc = await openDoc('linda', `case:${caseId(db, 'MDA-2026-001')}`);
+		const action = (text: string) => ({ text, actiehouderId: null, actiehouderName: '', organisationId: null, organisationName: '', deadline: '', status: 'open' as const, leefgebied: '' });
+		addAction(caseDoc.doc, action('Evaluatie veiligheidsplan'));
+		addAction(caseDoc.doc, action('Netwerkberaad met de familie'));
+		await sleep(200);
+		// five actions on the case, two of them from this bespreking
+		const refused = await emitAck<MeetingState>(chair, 'item:close', { meetingId: followUp, itemId });
+		if (refused.ok) throw new Error('closed with two new actions');
+		expect(refused.fields?.templateReason).toContain('MDA++ benoemt per bespreking precies drie acties; er staan er in deze bespreking nu 2.');
+		addAction(caseDoc.doc, action('Terugvalpreventie met de school'));
+		await sleep(200);
+		const closed = await emitAck<MeetingState>(chair, 'item:close', { meetingId: followUp, itemId });
+		expect(closed).toMatchObject({ ok: true });
+		expect(closure(followUp, itemId)).toEqual({ template_missing: '[]', template_reason: null, regie_reason: null });
 	});
 
 	it('A case without casusregisseur and an incomplete plan closes only with both reasons, which are recorded; the case becomes besproken', async () => {

@@ -104,6 +104,15 @@ describe('0022 on an existing database: corrections where nobody edited, a revie
 			.set({ caseload_cap: 35, updated_at: new Date('2026-06-01T10:00:00Z').toISOString() })
 			.where('slug', '=', 'topx')
 			.execute();
+		// the projection of a case that was rounded off before: two actions
+		const closed = await db.selectFrom('item_closures').select('case_id').where('case_id', 'is not', null).executeTakeFirstOrThrow();
+		for (const [i, id] of ['actie-oud-1', 'actie-oud-2'].entries()) {
+			await db
+				.insertInto('action_rows')
+				.values({ case_id: closed.case_id!, action_id: id, position: 100 + i, text: 'Eerder afgesproken', actiehouder_id: null, organisation_id: null, deadline: '', status: 'open', leefgebied: '', projected_at: ON.toISOString() })
+				.onConflict((oc) => oc.doNothing())
+				.execute();
+		}
 		const up = await migrator(db).migrateToLatest();
 		expect(up.error).toBeUndefined();
 	});
@@ -150,6 +159,16 @@ describe('0022 on an existing database: corrections where nobody edited, a revie
 		const beheerder = await actorFor(t.ctx, email('beheerder'));
 		const types = await listTableTypes(t.ctx, beheerder);
 		expect(types.find((x) => x.slug === 'topx')!.reviews).toEqual([]);
+	});
+
+	it('a bespreking rounded off before the upgrade counts the actions the case has now as earlier (MDA++ counts per bespreking, 001 §5.4.3)', async () => {
+		const closures = await t.ctx.db.selectFrom('item_closures').select(['case_id', 'action_ids']).where('case_id', 'is not', null).execute();
+		expect(closures.length).toBeGreaterThan(0);
+		for (const c of closures) {
+			const actions = await t.ctx.db.selectFrom('action_rows').select('action_id').where('case_id', '=', c.case_id!).execute();
+			expect((JSON.parse(c.action_ids!) as string[]).sort()).toEqual(actions.map((a) => a.action_id).sort());
+		}
+		expect(closures.some((c) => (JSON.parse(c.action_ids!) as string[]).includes('actie-oud-2'))).toBe(true);
 	});
 
 	it('only a beheerder reads the list', async () => {

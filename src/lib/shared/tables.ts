@@ -225,8 +225,13 @@ export type Financing = (typeof FINANCING_OPTIONS)[number];
 export interface CaseSnapshot {
 	texts: Partial<Record<CaseTextKey, string>>;
 	goals: Record<string, string>;
-	actions: Pick<CaseAction, 'status'>[];
+	actions: Pick<CaseAction, 'id' | 'status'>[];
 	financing: string | null;
+	/**
+	 * The actions the case already had when its previous bespreking was rounded off (MDA++ names
+	 * three actions per bespreking, 001 §5.4.3); absent or empty for a first bespreking.
+	 */
+	earlierActionIds?: readonly string[];
 }
 
 /**
@@ -249,8 +254,14 @@ export function templateMissing(template: OutputTemplate, leefgebieden: string[]
 			need('advies');
 			break;
 		case 'drie_acties': {
-			const count = snap.actions.filter((a) => a.status !== 'vervallen').length;
-			if (count !== 3) missing.push(`MDA++ benoemt precies drie acties; er ${count === 1 ? 'staat er' : 'staan er'} nu ${count}.`);
+			// three actions agreed in this bespreking [001 §5.4.3], not over the whole case: a
+			// follow-up after three years of actions names three new ones
+			const earlier = new Set(snap.earlierActionIds ?? []);
+			const count = snap.actions.filter((a) => a.status !== 'vervallen' && !earlier.has(a.id)).length;
+			if (count !== 3) {
+				const where = earlier.size > 0 ? 'in deze bespreking ' : '';
+				missing.push(`MDA++ benoemt per bespreking precies drie acties; er ${count === 1 ? 'staat er' : 'staan er'} ${where}nu ${count}.`);
+			}
 			break;
 		}
 		case 'plan_van_aanpak': {

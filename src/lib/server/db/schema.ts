@@ -259,6 +259,8 @@ export interface ItemClosureTable {
 	template_missing: string;
 	template_reason: string | null;
 	regie_reason: string | null;
+	/** JSON array of the case's action ids when the item was rounded off (0022); null for a general item */
+	action_ids: string | null;
 }
 
 export interface AttendanceTable {

@@ -18,6 +18,36 @@ import {
 } from '../../shared/documents';
 import { templateMissing, type Attendee, type AttendeeKind } from '../../shared/tables';
 import type { MeetingState } from '../../shared/live';
+import type { Executor } from '../db/index';
+
+/**
+ * Per case, the action ids it had when its latest bespreking in another meeting was rounded off:
+ * what MDA++'s "drie acties" per bespreking [001 §5.4.3] does not count. Cases never rounded off
+ * before are absent (a first bespreking counts every action).
+ */
+export async function earlierActionIds(db: Executor, caseIds: number[], meetingId: number): Promise<Map<number, string[]>> {
+	const out = new Map<number, string[]>();
+	if (caseIds.length === 0) return out;
+	const rows = await db
+		.selectFrom('item_closures')
+		.select(['case_id', 'action_ids', 'closed_at'])
+		.where('case_id', 'in', caseIds)
+		.where('meeting_id', '!=', meetingId)
+		.where('action_ids', 'is not', null)
+		.orderBy('closed_at', 'desc')
+		.execute();
+	for (const r of rows) {
+		if (r.case_id === null || out.has(r.case_id)) continue;
+		let ids: unknown;
+		try {
+			ids = JSON.parse(r.action_ids ?? '[]');
+		} catch {
+			ids = [];
+		}
+		out.set(r.case_id, Array.isArray(ids) ? ids.filter((x): x is string => typeof x === 'string') : []);
+	}
+	return out;
+}
 
 async function meetingRow(ctx: AppContext, meetingId: number) {
 	const m = await ctx.db
@@ -115,6 +145,7 @@ export async function closeItem(
 
 	let caseId: number | null = null;
 	let missing: string[] = [];
+	let actionIds: string[] | null = null;
 	let withoutRegie = false;
 	if (item.caseId !== null) {
 		const c = await db
@@ -127,6 +158,8 @@ export async function closeItem(
 			caseId = c.id;
 			const type = await tableTypeOfTable(db, meeting.case_table_id);
 			const snapshot = await hub.read(`case:${c.id}`, (doc) => caseSnapshot(doc, type.leefgebieden));
+			snapshot.earlierActionIds = (await earlierActionIds(db, [c.id], meeting.id)).get(c.id) ?? [];
+			actionIds = snapshot.actions.map((a) => a.id);
 			missing = templateMissing(type.outputTemplate, type.leefgebieden, snapshot);
 			withoutRegie = (await casesWithoutCasusregisseur(db, [c.id])).length > 0;
 		}
@@ -154,7 +187,8 @@ export async function closeItem(
 				closed_at: now.toISOString(),
 				template_missing: JSON.stringify(missing),
 				template_reason: missing.length > 0 ? templateReason : null,
-				regie_reason: withoutRegie ? regieReason : null
+				regie_reason: withoutRegie ? regieReason : null,
+				action_ids: actionIds === null ? null : JSON.stringify(actionIds)
 			})
 			.onConflict((oc) => oc.columns(['meeting_id', 'item_id']).doNothing())
 			.execute();

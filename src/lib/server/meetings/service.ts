@@ -6,7 +6,7 @@ import type { TableRole } from '../../shared/roles';
 import type { Attendee, RegieState, TableTypeConfig } from '../../shared/tables';
 import { regieState } from '../cases/regie';
 import { tableTypeOfTable } from '../tables/types';
-import { attendance, migrateAgenda, moveCaseDecisions } from './items';
+import { attendance, earlierActionIds, migrateAgenda, moveCaseDecisions } from './items';
 
 export interface MeetingCase {
 	id: number;
@@ -21,6 +21,8 @@ export interface MeetingCase {
 	attendees: Attendee[];
 	/** earlier meetings where the case was discussed, newest first: a terugkomcasus */
 	previous: { meetingId: number; startsAt: string }[];
+	/** the actions agreed in earlier besprekingen, which a per-bespreking template does not count */
+	earlierActionIds: string[];
 }
 
 /**
@@ -108,9 +110,12 @@ export async function meetingView(ctx: AppContext, actor: Actor, meetingId: numb
 			candidates: [],
 			regie: await regieState(db, c.id),
 			attendees: await attendance(ctx, meetingId, c.id),
-			previous
+			previous,
+			earlierActionIds: []
 		});
 	}
+	const earlier = await earlierActionIds(db, cases.map((c) => c.id), meetingId);
+	for (const c of cases) c.earlierActionIds = earlier.get(c.id) ?? [];
 	const candidates = await actiehouderCandidates(db, cases.map((c) => c.id));
 	for (const c of cases) c.candidates = candidates.get(c.id) ?? [];
 	const tableType: TableTypeConfig = await tableTypeOfTable(db, meeting.tableId);
