@@ -15,6 +15,7 @@ import * as m0013 from './0013_room_register';
 import * as m0014 from './0014_identity_roles';
 import * as m0015 from './0015_meeting_schedule';
 import * as m0022 from './0022_table_rules_from_seeds';
+import * as m0023 from './0023_region_settings';
 
 /** Static list so the migrations bundle and run the same under tsx, Vite and Vitest. */
 const migrations: Record<string, Migration> = {
@@ -33,7 +34,8 @@ const migrations: Record<string, Migration> = {
 	'0013_room_register': m0013,
 	'0014_identity_roles': m0014,
 	'0015_meeting_schedule': m0015,
-	'0022_table_rules_from_seeds': m0022
+	'0022_table_rules_from_seeds': m0022,
+	'0023_region_settings': m0023
 };
 
 export const migrationProvider: MigrationProvider = {

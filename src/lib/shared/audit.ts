@@ -27,6 +27,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
 	'membership.remove': 'Lid verwijderd',
 	'tabletype.update': 'Tafeltype gewijzigd',
 	'tabletype.create': 'Tafeltype aangemaakt',
+	'region.update': 'Regio-instelling gewijzigd',
 	'request.submit': 'Aanmelding ingediend',
 	'request.update': 'Aanmelding aangevuld',
 	'request.accept': 'Aanmelding geaccepteerd',

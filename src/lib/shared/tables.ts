@@ -309,7 +309,10 @@ export const REQUEST_STATUS_LABELS: Record<RequestStatus, string> = {
 	ingetrokken: 'Ingetrokken'
 };
 
-/** A re-submission within this many months of a discussion or closing is flagged as terugval. */
+/**
+ * A re-submission within this many months of a discussion or closing is flagged as terugval: the
+ * default, which a beheerder changes for the region (region_settings 'relapse_months').
+ */
 export const RELAPSE_MONTHS = 12;
 
 /** Age in whole years on `on` (YYYY-MM-DD dates). */

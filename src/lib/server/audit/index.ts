@@ -32,6 +32,7 @@ export type AuditAction =
 	| 'membership.remove'
 	| 'tabletype.update'
 	| 'tabletype.create'
+	| 'region.update'
 	| 'request.submit'
 	| 'request.update'
 	| 'request.accept'

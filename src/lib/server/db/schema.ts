@@ -87,6 +87,14 @@ export interface TableTypeReviewTable {
 	created_at: Timestamp;
 }
 
+/** A setting of the region as a whole (0023), e.g. 'relapse_months'. */
+export interface RegionSettingTable {
+	key: string;
+	value: string;
+	updated_at: Timestamp;
+	updated_by: number | null;
+}
+
 export interface CaseTableTable {
 	id: Generated<number>;
 	table_type_id: number;
@@ -389,6 +397,7 @@ export interface DB {
 	login_throttle: LoginThrottleTable;
 	table_types: TableTypeTable;
 	table_type_reviews: TableTypeReviewTable;
+	region_settings: RegionSettingTable;
 	case_tables: CaseTableTable;
 	memberships: MembershipTable;
 	cases: CaseRowTable;

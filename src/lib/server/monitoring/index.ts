@@ -7,7 +7,7 @@ import { authorize, can, type Actor } from '../policy/index';
 import { todayIn } from '../cases/lifecycle';
 import { openCaseload, tableTypeOfTable } from '../tables/types';
 import { CASE_STATUSES, CASE_STATUS_LABELS, ROLE_LABELS, type CaseStatus, type TableRole } from '../../shared/roles';
-import { RELAPSE_MONTHS } from '../../shared/tables';
+import { relapseMonths } from '../admin/region-settings';
 
 /**
  * Monitoring per table (issue 5 item 6): "tellen en vertellen". The figures are counts only,
@@ -161,8 +161,9 @@ async function computeFigures(db: Executor, tableId: number, now: Date): Promise
 		.executeTakeFirst();
 	const withCasusregisseur = count(withRegie);
 
-	// terugval in the last twelve months
-	const since = monthsBefore(now, RELAPSE_MONTHS);
+	// terugval within the region's period (twelve months unless a beheerder set another)
+	const relapsePeriod = await relapseMonths(db);
+	const since = monthsBefore(now, relapsePeriod);
 	const relapseRequests = await db
 		.selectFrom('requests')
 		.select((eb) => eb.fn.countAll<number>().as('n'))
@@ -210,7 +211,7 @@ async function computeFigures(db: Executor, tableId: number, now: Date): Promise
 			withCasusregisseur,
 			percentage: openCases === 0 ? null : Math.round((withCasusregisseur / openCases) * 100)
 		},
-		terugval: { months: RELAPSE_MONTHS, requests: count(relapseRequests), cases: count(relapseCases) },
+		terugval: { months: relapsePeriod, requests: count(relapseRequests), cases: count(relapseCases) },
 		reviews: { inMonitoring, missed: count(missed) },
 		escalations: { open: escalationRows.length - resolved, resolved }
 	};

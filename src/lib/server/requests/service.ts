@@ -7,10 +7,10 @@ import { notifyRequestOutcome } from '../notifications/index';
 import { AppError, conflict, invalidInput, notFound } from '../errors';
 import { authorize, can, subjectFor, type Actor } from '../policy/index';
 import { openCaseload, tableTypeOfTable, toConfig } from '../tables/types';
+import { relapseMonths } from '../admin/region-settings';
 import { addAgendaItem } from '../../shared/documents';
 import {
 	LEGAL_FRAMES,
-	RELAPSE_MONTHS,
 	eligibilityProblems,
 	identityNotice,
 	type LegalFrame,
@@ -72,9 +72,9 @@ function withArticle(name: string): string {
 /** The calendar date in the Netherlands, YYYY-MM-DD. */
 const dutchToday = dateInNetherlands;
 
-function relapseCutoff(now: Date): string {
+function relapseCutoff(now: Date, months: number): string {
 	const d = new Date(now);
-	d.setUTCMonth(d.getUTCMonth() - RELAPSE_MONTHS);
+	d.setUTCMonth(d.getUTCMonth() - months);
 	return d.toISOString();
 }
 
@@ -289,12 +289,14 @@ export interface RelapseMatch {
 }
 
 /**
- * An earlier case of the same person (name case- and space-insensitive; the same birthdate, or
- * either one unknown) that was closed or discussed within RELAPSE_MONTHS: possible terugval.
- * The most recent one wins.
+ * An earlier case of the same person (name case- and space-insensitive and the same birthdate)
+ * that was closed or discussed within the region's terugval period: possible terugval. The most
+ * recent one wins. Without a birthdate on both sides there is no match: a name alone is not the
+ * same person, and flagging a stranger's history is itself a leak (issue 15 item 7).
  */
 export async function findRelapse(db: Executor, subject: { name: string; birthdate: string | null }, now: Date): Promise<RelapseMatch | null> {
-	const cutoff = relapseCutoff(now);
+	if (!subject.birthdate) return null;
+	const cutoff = relapseCutoff(now, await relapseMonths(db));
 	const rows = await db
 		.selectFrom('cases')
 		.innerJoin('case_tables', 'case_tables.id', 'cases.case_table_id')
@@ -330,7 +332,7 @@ export async function findRelapse(db: Executor, subject: { name: string; birthda
 	let best: RelapseMatch | null = null;
 	for (const row of rows) {
 		if (normaliseName(row.subject_name) !== name) continue;
-		if (subject.birthdate && row.subject_birthdate && subject.birthdate !== row.subject_birthdate) continue;
+		if (row.subject_birthdate !== subject.birthdate) continue;
 		const closed = row.status === 'afgesloten' && row.closed_at && row.closed_at >= cutoff ? row.closed_at : null;
 		const discussed = row.discussedAt && row.discussedAt >= cutoff ? row.discussedAt : null;
 		const at = [closed, discussed].filter((x): x is string => x !== null).sort().pop();
