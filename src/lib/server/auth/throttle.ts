@@ -15,7 +15,7 @@ export interface ThrottleRule {
 
 export const ACCOUNT_RULE: ThrottleRule = { freeFailures: 4, maxLockMinutes: 15 };
 export const ADDRESS_RULE: ThrottleRule = { freeFailures: 19, maxLockMinutes: 15 };
-const FORGET_AFTER_MS = 24 * 3_600_000;
+export const FORGET_AFTER_MS = 24 * 3_600_000;
 
 export const accountKey = (email: string) => `account:${email.trim().toLowerCase()}`;
 export const addressKey = (ip: string) => `address:${ip}`;

@@ -4,6 +4,8 @@ import type { Executor } from '../db/index';
 import { recordAudit } from '../audit/index';
 import { addMonths } from '../cases/lifecycle';
 import { requireAdmin } from '../admin/service';
+import { forgetEndedSessions, forgetStaleThrottles } from '../auth/cleanup';
+import { sessionPolicy } from '../auth/session';
 import { invalidInput, notFound } from '../errors';
 import type { Actor } from '../policy/index';
 import { agendaItemsOf, decisionsOf, legacyAgendaOf, meetingNotesOf } from '../../shared/documents';
@@ -561,6 +563,9 @@ export function startRetention(ctx: AppContext, options: { intervalHours?: numbe
 					const now = ctx.now();
 					const cases = await purgeDue(ctx, now);
 					await purgeRequestsDue(ctx, now);
+					const sessions = await forgetEndedSessions(ctx.db, now, sessionPolicy(ctx));
+					const throttles = await forgetStaleThrottles(ctx.db, now);
+					if (sessions + throttles > 0) ctx.log.info({ sessions, throttles }, 'forgot ended sessions and stale login counters');
 					return cases;
 				} catch (err) {
 					ctx.log.error({ err }, 'retention run failed');
