@@ -176,7 +176,13 @@ const LOCALS = [
 	'tom',
 	'anouk',
 	'bram',
-	'linda'
+	'linda',
+	// the three tables added for issue 15: their chairs and members, femke at two of them
+	'ruben',
+	'femke',
+	'iris',
+	'wouter',
+	'lisa'
 ];
 
 /** Runs `fn` over `items` with at most `limit` at a time. */

@@ -30,7 +30,11 @@ const ORGANISATIONS: [string, OrganisationType][] = [
 	['GGZ Voorbeeld', 'GGZ'],
 	['Openbaar Ministerie Voorbeeld', 'OM'],
 	['Scholengroep Voorbeeld', 'onderwijs'],
-	['Woonstichting Voorbeeld', 'woningcorporatie']
+	['Woonstichting Voorbeeld', 'woningcorporatie'],
+	// the three seed tables the first demo lacked (issue 15 item 8)
+	['MEE Voorbeeld', 'MEE'],
+	['GGD Voorbeeld', 'GGD'],
+	['Beschermd Wonen Voorbeeld', 'zorgaanbieder']
 ];
 
 interface DemoUser {
@@ -57,7 +61,12 @@ const USERS: DemoUser[] = [
 	{ email: 'tom@casustafel.example', name: 'Tom van Leeuwen', org: 'Openbaar Ministerie Voorbeeld' },
 	{ email: 'anouk@casustafel.example', name: 'Anouk Peters', org: 'Scholengroep Voorbeeld' },
 	{ email: 'bram@casustafel.example', name: 'Bram Kok', org: 'Woonstichting Voorbeeld' },
-	{ email: 'linda@casustafel.example', name: 'Linda Bos', org: 'Sociaal Team Voorbeeld', demoRole: 'casusregisseur van het MDA++-huishouden, deelnemer Tussen Wal en Schip' }
+	{ email: 'linda@casustafel.example', name: 'Linda Bos', org: 'Sociaal Team Voorbeeld', demoRole: 'casusregisseur van het MDA++-huishouden, deelnemer Tussen Wal en Schip' },
+	{ email: 'ruben@casustafel.example', name: 'Ruben Smits', org: 'MEE Voorbeeld', demoRole: 'voorzitter Regionaal Team Integrale Vroeghulp' },
+	{ email: 'femke@casustafel.example', name: 'Femke Janssen', org: 'GGD Voorbeeld', demoRole: 'jeugdarts en Meldpunt Bijzondere Zorg: deelnemer Integrale Vroeghulp en Top X Plus' },
+	{ email: 'iris@casustafel.example', name: 'Iris de Boer', org: 'Zorg- en Veiligheidshuis Voorbeeld', demoRole: 'voorzitter Top X Plus' },
+	{ email: 'wouter@casustafel.example', name: 'Wouter Meijer', org: 'Gemeente Voorbeeld', demoRole: 'voorzitter Ketenoverleg Beschermd Wonen (centrumgemeente)' },
+	{ email: 'lisa@casustafel.example', name: 'Lisa Vos', org: 'Beschermd Wonen Voorbeeld', demoRole: 'zorgaanbieder: deelnemer Ketenoverleg Beschermd Wonen' }
 ];
 
 interface DemoTable {
@@ -162,6 +171,47 @@ const TABLES: DemoTable[] = [
 		meetingInDays: [12],
 		cases: [
 			{ code: 'MDA-2026-001', title: 'Huishouden, terugkerend huiselijk geweld', kind: 'huishouden', subject: 'Huishouden Testman', birthdate: null, status: 'monitoring', access: ['Veilig Thuis Voorbeeld', 'Sociaal Team Voorbeeld'] }
+		]
+	},
+	// the three seed tables the first demo lacked, each with a chair, a member and a case, so
+	// every table of 001 §5.4 can be walked (issue 15 item 8)
+	{
+		name: 'Integrale Vroeghulp Regio Voorbeeld',
+		type: 'rtiv',
+		prefix: 'RTIV',
+		members: [
+			[u('ruben'), 'voorzitter'],
+			[u('femke'), 'deelnemer']
+		],
+		meetingInDays: [8],
+		cases: [
+			{ code: 'RTIV-2026-001', title: 'Peuter, achterstand in spraak en gedrag, onduidelijk beeld', kind: 'jeugdige', subject: 'Noa Fantasie', birthdate: '2023-05-10', status: 'gepland', access: ['MEE Voorbeeld', 'GGD Voorbeeld'] }
+		]
+	},
+	{
+		name: 'Top X Plus Regio Voorbeeld',
+		type: 'topx',
+		prefix: 'TOPX',
+		members: [
+			[u('iris'), 'voorzitter'],
+			[u('femke'), 'deelnemer']
+		],
+		meetingInDays: [15],
+		cases: [
+			{ code: 'TOPX-2026-001', title: 'Volwassene, ernstige psychiatrie en onveilige situaties in de wijk', kind: 'persoon', subject: 'Victor Verzinsel', birthdate: '1979-08-14', status: 'gepland', access: ['GGD Voorbeeld'], legalFrame: 'Wvggz' }
+		]
+	},
+	{
+		name: 'Ketenoverleg Beschermd Wonen Regio Voorbeeld',
+		type: 'kbw',
+		prefix: 'KBW',
+		members: [
+			[u('wouter'), 'voorzitter'],
+			[u('lisa'), 'deelnemer']
+		],
+		meetingInDays: [20],
+		cases: [
+			{ code: 'KBW-2026-001', title: 'Plaatsing na opname, BW-indicatie afgegeven', kind: 'persoon', subject: 'Yvonne Denkbeeld', birthdate: '1985-02-27', status: 'gepland', access: ['Beschermd Wonen Voorbeeld'] }
 		]
 	}
 ];
