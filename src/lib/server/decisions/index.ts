@@ -1,4 +1,5 @@
 import type { AppContext } from '../context';
+import type { Executor } from '../db/index';
 import { recordAudit } from '../audit/index';
 import { authorize, parseDocumentName, roleAt, subjectFor, type Actor } from '../policy/index';
 import { decide } from '../policy/decide';
@@ -45,7 +46,6 @@ export interface TableDecisions {
 
 const dutch = new Intl.Collator('nl', { numeric: true });
 
-type Executor = AppContext['db'];
 type Hub = NonNullable<AppContext['realtime']>['hub'];
 interface CaseRow {
 	id: number;
