@@ -111,7 +111,7 @@ test('deelnemer leest de besluitenlijst van Top 150 en zoekt erin', async ({ pag
 });
 
 test('the decisions search works without JavaScript', async ({ browser, baseURL }) => {
-	test.setTimeout(60_000);
+	test.setTimeout(90_000); // took 30 s under a load average of 20
 	const context = await browser.newContext({ javaScriptEnabled: false, baseURL });
 	const page = await context.newPage();
 	await page.goto('/login');
