@@ -78,6 +78,19 @@ test.describe('pagina’s van een tafel (voorzitter)', () => {
 		await screenshot(page, 'voorzitter-casus-formulierfout');
 	});
 
+	test('besluitenlijst (na een te lange zoektekst) en casus zoeken', async ({ page }) => {
+		test.setTimeout(90_000); // a login and two axe runs on a loaded machine
+		await page.getByRole('link', { name: 'Top 150 Regio Voorbeeld' }).first().click();
+		await page.locator('#inhoud').getByRole('link', { name: 'Besluitenlijst' }).click();
+		await expect(page.getByRole('heading', { level: 1 })).toHaveText('Besluitenlijst');
+		await visit(page, `${new URL(page.url()).pathname}?q=${'x'.repeat(101)}`);
+		await expect(page.getByRole('alert')).toHaveText('Zoek met hoogstens 100 tekens.');
+		await expectNoAxeViolations(page);
+		await visit(page, '/zoeken?q=T150');
+		await expect(page.getByRole('status')).toHaveText('3 casussen gevonden met “T150”.');
+		await expectNoAxeViolations(page);
+	});
+
 	test('account', async ({ page }) => {
 		await visit(page, '/account');
 		await expect(page.getByRole('heading', { level: 1 })).toHaveText('Mijn account');

@@ -133,6 +133,12 @@ describe('page loads and endpoints (GET)', () => {
 		['beheer tafels', 'page', () => '/beheer/tafels', '                   o n n n n n n l'],
 		['beheer tafeltypes', 'page', () => '/beheer/tafeltypes', '           o n n n n n n l'],
 		['mijn acties', 'page', () => '/acties', '                            o o o o o o o l'],
+		['besluitenlijst', 'page', () => `/tafels/${ids.table}/besluiten`, '    n o o o o o n l'],
+		['table open actions CSV', 'endpoint', () => `/tafels/${ids.table}/acties.csv`, 'n o o o o o n l'],
+		['table open actions xlsx', 'endpoint', () => `/tafels/${ids.table}/acties.xlsx`, 'n o o o o o n l'],
+		['mijn acties CSV', 'endpoint', () => '/acties/acties.csv', '             o o o o o o o l'],
+		['mijn acties xlsx', 'endpoint', () => '/acties/acties.xlsx', '           o o o o o o o l'],
+		['zoeken', 'page', () => '/zoeken', '                                 o o o o o o o l'],
 		['a request (aanmelding)', 'page', () => `/aanmelden/${ids.request}`, 'n o o n o n n l']
 	];
 	it.each(pages)('%s', async (_name, kind, path, expected) => {

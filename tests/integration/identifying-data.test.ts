@@ -125,7 +125,9 @@ async function everything(who: Who): Promise<Record<string, string>> {
 		`/tafels/${ids.t150}`,
 		`/tafels/${ids.t150}/triage`,
 		`/tafels/${ids.t150}/monitoring`,
+		`/tafels/${ids.t150}/besluiten`,
 		`/tafels/${ids.jbt}`,
+		`/tafels/${ids.jbt}/besluiten`,
 		`/casus/${ids.c014}`,
 		`/casus/${ids.c015}`,
 		`/casus/${ids.c016}`,
@@ -157,6 +159,10 @@ async function everything(who: Who): Promise<Record<string, string>> {
 		out[`verslag ${m} docx`] = docx.status === 200 ? await docxText(docx.body) : docx.body.toString('utf8');
 	}
 	out['monitoring CSV'] = (await get(who, `/tafels/${ids.t150}/monitoring/cijfers.csv`)).body;
+	// the case search by code (a search by name would echo the typed name back to its typist)
+	out['case search T150 and JBT'] = (await get(who, '/zoeken?q=T150')).body + (await get(who, '/zoeken?q=JBT')).body;
+	out['actions CSV (Top 150)'] = (await get(who, `/tafels/${ids.t150}/acties.csv`)).body;
+	out['actions CSV (Mijn acties)'] = (await get(who, '/acties/acties.csv?status=alle')).body;
 	out['calendar feed'] = await calendarFeed(who);
 	out['socket.io meeting:join (planned)'] = await joinMeeting(who, ids.planned);
 	out['socket.io meeting:join (past)'] = await joinMeeting(who, ids.past);

@@ -672,11 +672,14 @@ function pagesFor(world: World): { path: string; data: boolean }[] {
 	const page = (path: string) => pages.push({ path, data: true });
 	const file = (path: string) => pages.push({ path, data: false });
 	for (const p of ['/', '/acties', '/meldingen', '/account', '/aanmelden', '/monitoring', '/beheer', '/beheer/audit', '/beheer/gebruikers', '/beheer/organisaties', '/beheer/tafels', '/beheer/bewaartermijnen', '/beheer/tafeltypes']) page(p);
+	file('/acties/acties.csv?status=alle');
 	for (const t of world.tables) {
 		page(`/tafels/${t.id}`);
 		page(`/tafels/${t.id}/triage`);
 		page(`/tafels/${t.id}/monitoring`);
 		file(`/tafels/${t.id}/monitoring/cijfers.csv`);
+		page(`/tafels/${t.id}/besluiten`);
+		file(`/tafels/${t.id}/acties.csv`);
 		page(`/beheer/tafels/${t.id}`);
 	}
 	for (const id of world.caseIds) {

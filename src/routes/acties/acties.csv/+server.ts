@@ -1,0 +1,5 @@
+import { actionsExportResponse } from '$lib/server/actions/export-http';
+import type { RequestHandler } from './$types';
+
+/** Mijn acties as CSV for Excel, with the page's filters; audited. */
+export const GET: RequestHandler = (event) => actionsExportResponse(event, 'mijn', 'csv');
