@@ -7,7 +7,8 @@ import { expectNoAxeViolations, hydrated, login, screenshot } from './helpers';
  * picks it) and opens it today: the app asks first, in its own dialog, with the planned date.
  * A deadline in the past is said, not refused. Fatima (Sociaal Team) deletes her own action after
  * a confirmation and undoes it; an action of Veilig Thuis has no delete button for her, with the
- * reason. axe at 1366 and 360 px on the changed meeting page.
+ * reason. axe at 1366 and 360 px on the changed meeting page; the shared screen asks before it
+ * closes the meeting, in the same dialog.
  */
 test.describe.configure({ mode: 'serial' });
 test.use({ actionTimeout: 10_000 });
@@ -196,6 +197,26 @@ test('openen op een andere dag, een deadline in het verleden, verwijderen met be
 			await form.getByLabel('Deadline').scrollIntoViewIfNeeded();
 			await expectNoAxeViolations(page);
 			await screenshot(page, 'veilig-deadline-verleden-360');
+		});
+
+		await test.step('het gedeelde scherm vraagt het sluiten in dezelfde dialoog; Escape laat het open, bevestigen sluit', async () => {
+			const page = noor.page;
+			await page.goto(`${meetingPath}/scherm`);
+			await hydrated(page);
+			const close = page.getByRole('button', { name: 'Overleg sluiten' });
+			const dialog = page.getByRole('dialog', { name: 'Overleg sluiten?' });
+			await close.click();
+			await expect(dialog).toContainText('Daarna kan niemand de agenda, notities, besluiten en verslagen nog wijzigen.');
+			await expect(dialog.getByRole('button', { name: 'Annuleren' })).toBeFocused();
+			await expectNoAxeViolations(page);
+			await screenshot(page, 'veilig-scherm-sluiten');
+			await page.keyboard.press('Escape');
+			await expect(dialog).toBeHidden();
+			await expect(close).toBeFocused();
+			await expect(page.getByTestId('meeting-status')).toHaveCount(0);
+			await close.click();
+			await dialog.getByRole('button', { name: 'Overleg sluiten' }).click();
+			await expect(page.getByTestId('meeting-status')).toHaveText('Overleg gesloten');
 		});
 	} finally {
 		await noor.context.close();

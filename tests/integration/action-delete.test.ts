@@ -134,14 +134,20 @@ describe('deleting an action held by another organisation', () => {
 		expect((await police.closed).code).toBe(4403);
 	});
 
-	it('taking the action over first (its organisation, its actiehouder or its id) is refused as well', async () => {
+	it('taking the action over first (its organisation, its actiehouder or its id), or hiding it behind a new action with its id, is refused as well', async () => {
 		const id = await actionHeldBy('waarnemer', 'GGZ-actie die niemand overneemt');
 		const fatima = user(db, demoEmail('deelnemer'));
 		const attempts: ((doc: Y.Doc) => void)[] = [
 			(doc) => updateAction(doc, id, { organisationId: fatima.organisationId, organisationName: 'Sociaal Team Voorbeeld' }),
 			(doc) => updateAction(doc, id, { actiehouderId: fatima.id }),
 			(doc) => updateAction(doc, id, { id: '' } as never),
-			(doc) => actionsOf(doc).toArray().find((m) => m.get('id') === id)!.delete('organisationId')
+			(doc) => actionsOf(doc).toArray().find((m) => m.get('id') === id)!.delete('organisationId'),
+			// a new action with its id, in front of it: readers take the first of an id
+			(doc) => {
+				const shadow = new Y.Map<unknown>();
+				for (const [k, v] of Object.entries({ id, text: 'Schaduwactie', status: 'gedaan' })) shadow.set(k, v);
+				actionsOf(doc).insert(0, [shadow]);
+			}
 		];
 		for (const attempt of attempts) {
 			const client = await openDoc('deelnemer', docName);
@@ -149,6 +155,7 @@ describe('deleting an action held by another organisation', () => {
 			expect(await closedWith(client)).toBe(4400);
 		}
 		expect(stored().find((a) => a.id === id)).toMatchObject({ text: 'GGZ-actie die niemand overneemt', organisationName: 'GGZ Voorbeeld' });
+		expect(stored().filter((a) => a.id === id)).toHaveLength(1);
 	});
 
 	it('one update that deletes an action of another organisation among allowed edits is refused whole', async () => {

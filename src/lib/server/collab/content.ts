@@ -131,17 +131,33 @@ function valueBefore(transaction: Y.Transaction, map: Y.Map<unknown>, key: strin
  * Why a transaction on a case document must be refused, or null: it deleted an action that
  * existed before it, or changed which action an existing one is or who holds it (its id,
  * actiehouder or organisation: a takeover would let anyone delete anything in two steps), while
- * the writer may not delete actions of the organisation that held it ('action.delete').
- * Actions made in the same transaction are the writer's own and are not checked.
+ * the writer may not delete actions of the organisation that held it ('action.delete'), or it
+ * added an action with the id of such an existing one. Actions made in the same transaction are
+ * the writer's own and are not checked.
  */
 export function caseDocViolation(doc: Y.Doc, transaction: Y.Transaction, writer: DocumentWriter): string | null {
 	const actionsType = actionsOf(doc) as unknown as Y.AbstractType<Y.YEvent<any>>;
 	const gone: Y.Map<unknown>[] = [];
 	for (const [type, keys] of transaction.changed) {
 		if (type === actionsType) {
+			// a new action with the id of an existing one hides it from every reader (the first of
+			// an id wins): as good as deleting it
+			const existing = new Map<unknown, Y.Map<unknown>>();
+			const added: Y.Map<unknown>[] = [];
 			for (let item = actionsType._start; item !== null; item = item.right) {
-				if (!item.deleted || isNewItem(transaction, item) || !Y.isDeleted(transaction.deleteSet, item.id)) continue;
-				if (item.content instanceof Y.ContentType && item.content.type instanceof Y.Map) gone.push(item.content.type);
+				if (!(item.content instanceof Y.ContentType && item.content.type instanceof Y.Map)) continue;
+				const map = item.content.type as Y.Map<unknown>;
+				if (isNewItem(transaction, item)) {
+					if (!item.deleted) added.push(map);
+				} else if (!item.deleted) {
+					existing.set(map.get('id'), map);
+				} else if (Y.isDeleted(transaction.deleteSet, item.id)) {
+					gone.push(map);
+				}
+			}
+			for (const map of added) {
+				const shadowed = existing.get(map.get('id'));
+				if (shadowed) gone.push(shadowed);
 			}
 		} else if (type instanceof Y.Map && type._item?.parent === actionsType && !isNew(transaction, type)) {
 			if ([...keys].some((k) => k !== null && HOLDER_KEYS.has(k))) gone.push(type);
