@@ -214,7 +214,11 @@ test('openen op een andere dag, een deadline in het verleden, verwijderen met be
 			await expect(dialog).toBeHidden();
 			await expect(close).toBeFocused();
 			await expect(page.getByTestId('meeting-status')).toHaveCount(0);
+			await page.setViewportSize({ width: 360, height: 740 });
 			await close.click();
+			await expect(dialog).toBeVisible();
+			await expectNoAxeViolations(page);
+			await screenshot(page, 'veilig-scherm-sluiten-360');
 			await dialog.getByRole('button', { name: 'Overleg sluiten' }).click();
 			await expect(page.getByTestId('meeting-status')).toHaveText('Overleg gesloten');
 		});
