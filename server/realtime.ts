@@ -6,7 +6,7 @@ import { CollabHub } from '../src/lib/server/collab/hub';
 import { COLLAB_PREFIX, createCollabEndpoint, type CollabEndpointHooks } from '../src/lib/server/collab/endpoint';
 import { CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED } from '../src/lib/server/collab/protocol';
 import type { CollabConnection } from '../src/lib/server/collab/hub';
-import { allowedActiehouders, can, connectionInScope, documentAccess, parseDocumentName, type ConnectionScope } from '../src/lib/server/policy/index';
+import { allowedActiehouders, can, connectionInScope, documentAccess, documentWriter, parseDocumentName, type ConnectionScope } from '../src/lib/server/policy/index';
 import { sessionPolicy, touchSession, validateSessionId } from '../src/lib/server/auth/session';
 import { createLiveServer, refreshRooms } from '../src/lib/server/live/server';
 import { Projector } from '../src/lib/server/projection/index';
@@ -100,7 +100,10 @@ export function attachRealtime(server: http.Server, ctx: AppContext, options: { 
 			.executeTakeFirst();
 		const ref = parseDocumentName(connection.docName);
 		if (!user || user.disabled_at || !ref) return null;
-		return documentAccess(ctx.db, { userId: user.id, organisationId: user.organisation_id, isAdmin: user.is_admin === 1 }, ref);
+		const actor = { userId: user.id, organisationId: user.organisation_id, isAdmin: user.is_admin === 1 };
+		const access = await documentAccess(ctx.db, actor, ref);
+		// what the document's semantic check asks of the writer follows a changed role as well
+		return access === null ? null : { access, writer: await documentWriter(ctx.db, actor, ref) };
 	}
 
 	/**
@@ -180,12 +183,13 @@ export function attachRealtime(server: http.Server, ctx: AppContext, options: { 
 			for (const connection of hub.connections()) {
 				if (!connectionInScope(scope, connection)) continue;
 				try {
-					const access = await accessNow(connection);
-					if (access === null) {
+					const now = await accessNow(connection);
+					if (now === null) {
 						connection.close(CLOSE_FORBIDDEN, 'access withdrawn');
 						hub.disconnect(connection);
 					} else {
-						connection.access = access;
+						connection.access = now.access;
+						connection.writer = now.writer;
 					}
 				} catch (err) {
 					ctx.log.error({ err, doc: connection.docName }, 'reauthorizing a document connection failed');

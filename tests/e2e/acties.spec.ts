@@ -1,5 +1,5 @@
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { expectNoAxeViolations, hydrated, loggedInPage, receivedMails, screenshot, type CaughtMail } from './helpers';
+import { expectNoAxeViolations, hydrated, loggedInPage, receivedMails, openMeetingOnAnotherDay, screenshot, type CaughtMail } from './helpers';
 
 /**
  * Mijn acties in Chromium, as the actiehouder of an overdue action (the waarnemer) and as the
@@ -142,7 +142,7 @@ test('de casemanager ziet alle acties van haar casus, en een nieuwe actie uit he
 			await chair.page.locator('#agenda-casus').selectOption({ label: `${CASE.code}: ${CASE.title}` });
 			await chair.page.getByRole('button', { name: 'Op de agenda' }).click();
 			await expect(chair.page.getByRole('region', { name: 'Agenda' }).getByRole('listitem').filter({ hasText: CASE.code })).toBeVisible();
-			await chair.page.getByRole('button', { name: 'Overleg openen' }).click();
+			await openMeetingOnAnotherDay(chair.page);
 			await chair.page.getByRole('button', { name: `Nu bespreken: ${CASE.code}` }).click();
 			await expect(chair.page.locator('form.add-action')).toBeVisible();
 		});
@@ -189,6 +189,7 @@ test('de casemanager ziet alle acties van haar casus, en een nieuwe actie uit he
 			await hydrated(page);
 			await expect(row(page, NEW_ACTION)).toBeVisible();
 			await chair.page.getByRole('button', { name: `Verwijderen actie ${NEW_ACTION}` }).click();
+			await chair.page.getByRole('dialog', { name: 'Actie verwijderen?' }).getByRole('button', { name: 'Verwijderen' }).click();
 			await expect(row(page, NEW_ACTION)).toHaveCount(0, { timeout: 1_000 });
 		});
 	} finally {

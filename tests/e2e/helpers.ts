@@ -178,6 +178,15 @@ export function upcomingMeetingId(table: string): number {
 	return row.id;
 }
 
+/**
+ * The chair opens the meeting on its page. Opening on another day than planned asks first (the
+ * app's own dialog): the seeded meetings are all planned on other days than the test runs.
+ */
+export async function openMeetingOnAnotherDay(page: Page): Promise<void> {
+	await page.getByRole('button', { name: 'Overleg openen' }).click();
+	await page.getByRole('dialog', { name: 'Overleg op een andere dag openen?' }).getByRole('button', { name: 'Toch openen' }).click();
+}
+
 /** A full-page screenshot in test-results/screens/<name>.png, for people to look at. */
 export async function screenshot(page: Page, name: string): Promise<void> {
 	const file = path.join(test.info().project.outputDir, 'screens', `${name}.png`);

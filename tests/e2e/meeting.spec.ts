@@ -1,5 +1,5 @@
 import { expect, test, type BrowserContext, type Locator, type Page } from '@playwright/test';
-import { VIEWPORTS, expectNoAxeViolations, loggedInPage, screenshot, type Role } from './helpers';
+import { VIEWPORTS, expectNoAxeViolations, loggedInPage, openMeetingOnAnotherDay, screenshot, type Role } from './helpers';
 
 /**
  * One live meeting of Top 150 from start to close, with five browsers at once: the voorzitter's
@@ -79,7 +79,7 @@ test('een overleg van openen tot sluiten, met gedeeld scherm en drie laptops', a
 			await expect(agenda.getByRole('listitem')).toHaveCount(2);
 			// what is on the agenda can no longer be chosen
 			await expect(chair.page.locator('#agenda-casus option')).toHaveText(['Kies een casus', /^T150-2026-016: /]);
-			await chair.page.getByRole('button', { name: 'Overleg openen' }).click();
+			await openMeetingOnAnotherDay(chair.page);
 			await expect(status(chair.page)).toHaveText('Overleg loopt');
 			await expect(chair.page.getByRole('button', { name: 'Overleg openen' })).toHaveCount(0);
 		});
@@ -306,8 +306,8 @@ test('een overleg van openen tot sluiten, met gedeeld scherm en drie laptops', a
 
 		// ---- 7. closing ----
 		await test.step('voorzitter sluit het overleg; alles wordt alleen-lezen', async () => {
-			chair.page.once('dialog', (dialog) => void dialog.accept());
 			await chair.page.getByRole('button', { name: 'Overleg sluiten' }).click();
+			await chair.page.getByRole('dialog', { name: 'Overleg sluiten?' }).getByRole('button', { name: 'Overleg sluiten' }).click();
 			for (const l of laptops) {
 				await expect(status(l.page)).toHaveText('Overleg gesloten');
 				await expect(l.page.getByText('Dit overleg is gesloten.')).toBeVisible();

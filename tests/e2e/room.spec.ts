@@ -1,7 +1,7 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { expectNoAxeViolations, hydrated, loggedInPage, screenshot } from './helpers';
+import { expectNoAxeViolations, hydrated, loggedInPage, openMeetingOnAnotherDay, screenshot } from './helpers';
 
 /**
  * The room (issue 13 item 2), with three browsers: the voorzitter's laptop, the shared screen
@@ -76,7 +76,7 @@ test('het gedeelde scherm schakelt zelf naar beperkt als de politie binnen is bi
 			await hydrated(chair.page);
 			await chair.page.locator('#agenda-casus').selectOption({ label: `${CASE.code}: ${CASE.title}` });
 			await chair.page.getByRole('button', { name: 'Op de agenda' }).click();
-			await chair.page.getByRole('button', { name: 'Overleg openen' }).click();
+			await openMeetingOnAnotherDay(chair.page);
 			await chair.page.getByRole('button', { name: new RegExp(`^Nu bespreken\\s*:\\s*${CASE.code}$`) }).click();
 			await expect(chair.page.locator('#punt-kop')).toHaveText(`${CASE.code}: ${CASE.title}`);
 		});

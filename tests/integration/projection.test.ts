@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ACTION_STATUSES, addAction, addAgendaItem, actionsOf, readAgenda, removeAction, removeAgendaItem, updateAction, updateAgendaItem } from '../../src/lib/shared/documents';
+import { ACTION_STATUSES, addAction, addAgendaItem, actionsOf, readActions, readAgenda, removeAction, removeAgendaItem, updateAction, updateAgendaItem } from '../../src/lib/shared/documents';
 import { actionRowsOf } from '../../src/lib/server/projection/index';
 import { caseId, openShared, user, type SharedDb } from './helpers/db';
 import { connectDoc, sleep, waitFor, type DocClient } from './helpers/realtime';
@@ -130,10 +130,13 @@ describe('the projection of actions and agendas', () => {
 				});
 			} else if (roll < 0.75) {
 				updateAction(writer.doc, pick(ids), { status: pick(ACTION_STATUSES), note: `notitie ${step}` });
-			} else if (roll < 0.85) {
-				updateAction(writer.doc, pick(ids), { actiehouderId: pick([fatima.id, lotte.id]), deadline: '2027-12-31' });
 			} else {
-				removeAction(writer.doc, pick(ids));
+				// an action held by another organisation is the voorzitter's or that organisation's
+				// to delete or hand to someone else (action-delete.test.ts): the deelnemer touches
+				// only those she may
+				const deletable = writer === chair ? ids : readActions(writer.doc).filter((a) => a.organisationId === null || a.organisationId === fatima.organisationId).map((a) => a.id);
+				if (deletable.length > 0 && roll < 0.85) updateAction(writer.doc, pick(deletable), { actiehouderId: pick([fatima.id, lotte.id]), deadline: '2027-12-31' });
+				else if (deletable.length > 0) removeAction(writer.doc, pick(deletable));
 			}
 			// the agenda too, by the chair
 			if (step % 10 === 0) {

@@ -5,7 +5,7 @@ import type { AppContext } from '../context';
 import { documentAuditor } from '../audit/documents';
 import { SESSION_COOKIE, sessionPolicy, validateSessionToken } from '../auth/session';
 import { secondFactorPending } from '../auth/second-factor';
-import { documentAccess, parseDocumentName } from '../policy/index';
+import { documentAccess, documentWriter, parseDocumentName } from '../policy/index';
 import { CLOSE_FORBIDDEN, CLOSE_INVALID, CLOSE_TOO_LARGE, CLOSE_UNAUTHORIZED } from './protocol';
 import type { CollabConnection, CollabHub } from './hub';
 
@@ -121,7 +121,7 @@ export function createCollabEndpoint(ctx: AppContext, hub: CollabHub, hooks: Col
 		const actor = { userId: user.id, organisationId: user.organisationId, isAdmin: user.isAdmin };
 		const access = await documentAccess(ctx.db, actor, ref);
 		if (!access) return { close: CLOSE_FORBIDDEN } as const;
-		return { access, session, user } as const;
+		return { access, writer: await documentWriter(ctx.db, actor, ref), session, user } as const;
 	}
 
 	type Authorized = Extract<Awaited<ReturnType<typeof authorizeConnection>>, { access: unknown }>;
@@ -249,6 +249,7 @@ export function createCollabEndpoint(ctx: AppContext, hub: CollabHub, hooks: Col
 				sessionId: result.session.id,
 				identity: { name: result.user.name, organisation: result.user.organisationName },
 				access: result.access,
+				writer: result.writer,
 				send: (message) => {
 					if (ws.readyState !== ws.OPEN) return;
 					if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {

@@ -18,6 +18,7 @@ import {
 import { contentViolation, prepareContentCheck } from './content';
 import { DEFAULT_LIMITS, checkUpdate, decodeForCheck, type Refusal, type UpdateLimits } from './limits';
 import { presenceColor, sanitizePresence, PRESENCE_MAX_STATE_BYTES } from '../../shared/presence';
+import type { DocumentWriter } from '../policy/index';
 
 /** Transaction origins, tagged, so a load is never stored again and a server edit is known. */
 export type Origin =
@@ -67,6 +68,8 @@ export interface CollabConnection {
 	/** who the server knows this connection to be; presence shows this, not what the client claims */
 	readonly identity?: { name: string; organisation: string };
 	access: Access;
+	/** what the semantic check may ask of this writer (policy); absent: the strictest answers */
+	writer?: DocumentWriter;
 	send(message: Uint8Array): void;
 	close(code: number, reason: string): void;
 }
@@ -649,9 +652,10 @@ export class CollabHub {
 		// what the update means is checked in the same transaction (content.ts): case content
 		// where every member reads it is refused like a malformed update
 		let violation = null as string | null;
+		const writer = origin.kind === 'connection' ? origin.connection.writer : undefined;
 		const collect = (transaction: Y.Transaction) => {
 			changedRoots(doc, transaction, roots);
-			violation ??= contentViolation(live.name, doc, transaction);
+			violation ??= contentViolation(live.name, doc, transaction, writer);
 		};
 		prepareContentCheck(live.name, doc);
 		const { pendingStructs, pendingDs } = doc.store;

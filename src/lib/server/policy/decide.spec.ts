@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OPERATIONS, decide, type Actor, type Facts, type Operation } from './decide';
+import { actionOrganisationOf, mayDeleteActionOf } from '../../shared/action-rules';
 
 /**
  * The access matrix, written out by hand from the need-to-know rules (docs/security.md and
@@ -41,17 +42,18 @@ const N = false;
 
 // prettier-ignore
 const EXPECTED: Record<RoleName, Record<Operation, boolean>> = {
-	// columns: admin.manage table.view meeting.view meeting.respond meeting.run meeting.schedule case.view case.edit case.manageAccess case.assignRegie case.lifecycle request.submit request.view request.triage action.update session.end(other)
-	// (request.submit and request.view depend on facts of their own, tested below)
-	'a beheerder who is not a member of the table':      { 'admin.manage': Y, 'table.view': N, 'meeting.view': N, 'meeting.respond': N, 'meeting.run': N, 'meeting.schedule': N, 'case.view': N, 'case.edit': N, 'case.manageAccess': N, 'case.assignRegie': N, 'case.lifecycle': N, 'request.submit': N, 'request.view': N, 'request.triage': N, 'action.update': N, 'session.end': Y },
-	'a voorzitter (whose organisation has no access of its own)': { 'admin.manage': N, 'table.view': Y, 'meeting.view': Y, 'meeting.respond': Y, 'meeting.run': Y, 'meeting.schedule': Y, 'case.view': Y, 'case.edit': Y, 'case.manageAccess': Y, 'case.assignRegie': Y, 'case.lifecycle': Y, 'request.submit': N, 'request.view': Y, 'request.triage': Y, 'action.update': Y, 'session.end': N },
-	'a secretaris (whose organisation has no access of its own)': { 'admin.manage': N, 'table.view': Y, 'meeting.view': Y, 'meeting.respond': Y, 'meeting.run': Y, 'meeting.schedule': Y, 'case.view': Y, 'case.edit': Y, 'case.manageAccess': Y, 'case.assignRegie': Y, 'case.lifecycle': Y, 'request.submit': N, 'request.view': Y, 'request.triage': Y, 'action.update': Y, 'session.end': N },
-	'a deelnemer whose organisation has access':         { 'admin.manage': N, 'table.view': Y, 'meeting.view': Y, 'meeting.respond': Y, 'meeting.run': N, 'meeting.schedule': N, 'case.view': Y, 'case.edit': Y, 'case.manageAccess': N, 'case.assignRegie': N, 'case.lifecycle': N, 'request.submit': N, 'request.view': N, 'request.triage': N, 'action.update': Y, 'session.end': N },
-	'a deelnemer whose organisation has no access':      { 'admin.manage': N, 'table.view': Y, 'meeting.view': Y, 'meeting.respond': Y, 'meeting.run': N, 'meeting.schedule': N, 'case.view': N, 'case.edit': N, 'case.manageAccess': N, 'case.assignRegie': N, 'case.lifecycle': N, 'request.submit': N, 'request.view': N, 'request.triage': N, 'action.update': N, 'session.end': N },
-	'a waarnemer whose organisation has access':         { 'admin.manage': N, 'table.view': Y, 'meeting.view': Y, 'meeting.respond': Y, 'meeting.run': N, 'meeting.schedule': N, 'case.view': Y, 'case.edit': N, 'case.manageAccess': N, 'case.assignRegie': N, 'case.lifecycle': N, 'request.submit': N, 'request.view': N, 'request.triage': N, 'action.update': N, 'session.end': N },
-	'a waarnemer whose organisation has no access':      { 'admin.manage': N, 'table.view': Y, 'meeting.view': Y, 'meeting.respond': Y, 'meeting.run': N, 'meeting.schedule': N, 'case.view': N, 'case.edit': N, 'case.manageAccess': N, 'case.assignRegie': N, 'case.lifecycle': N, 'request.submit': N, 'request.view': N, 'request.triage': N, 'action.update': N, 'session.end': N },
-	'a non-member whose organisation has access':        { 'admin.manage': N, 'table.view': N, 'meeting.view': N, 'meeting.respond': N, 'meeting.run': N, 'meeting.schedule': N, 'case.view': N, 'case.edit': N, 'case.manageAccess': N, 'case.assignRegie': N, 'case.lifecycle': N, 'request.submit': N, 'request.view': N, 'request.triage': N, 'action.update': N, 'session.end': N },
-	'a non-member whose organisation has no access':     { 'admin.manage': N, 'table.view': N, 'meeting.view': N, 'meeting.respond': N, 'meeting.run': N, 'meeting.schedule': N, 'case.view': N, 'case.edit': N, 'case.manageAccess': N, 'case.assignRegie': N, 'case.lifecycle': N, 'request.submit': N, 'request.view': N, 'request.triage': N, 'action.update': N, 'session.end': N }
+	// columns: admin.manage table.view meeting.view meeting.respond meeting.run meeting.schedule case.view case.edit case.manageAccess case.assignRegie case.lifecycle request.submit request.view request.triage action.update action.delete session.end(other)
+	// (request.submit and request.view depend on facts of their own, tested below; action.delete
+	// here is of an action nobody holds yet, other organisations' actions below)
+	'a beheerder who is not a member of the table':      { 'admin.manage': Y, 'table.view': N, 'meeting.view': N, 'meeting.respond': N, 'meeting.run': N, 'meeting.schedule': N, 'case.view': N, 'case.edit': N, 'case.manageAccess': N, 'case.assignRegie': N, 'case.lifecycle': N, 'request.submit': N, 'request.view': N, 'request.triage': N, 'action.update': N, 'action.delete': N, 'session.end': Y },
+	'a voorzitter (whose organisation has no access of its own)': { 'admin.manage': N, 'table.view': Y, 'meeting.view': Y, 'meeting.respond': Y, 'meeting.run': Y, 'meeting.schedule': Y, 'case.view': Y, 'case.edit': Y, 'case.manageAccess': Y, 'case.assignRegie': Y, 'case.lifecycle': Y, 'request.submit': N, 'request.view': Y, 'request.triage': Y, 'action.update': Y, 'action.delete': Y, 'session.end': N },
+	'a secretaris (whose organisation has no access of its own)': { 'admin.manage': N, 'table.view': Y, 'meeting.view': Y, 'meeting.respond': Y, 'meeting.run': Y, 'meeting.schedule': Y, 'case.view': Y, 'case.edit': Y, 'case.manageAccess': Y, 'case.assignRegie': Y, 'case.lifecycle': Y, 'request.submit': N, 'request.view': Y, 'request.triage': Y, 'action.update': Y, 'action.delete': Y, 'session.end': N },
+	'a deelnemer whose organisation has access':         { 'admin.manage': N, 'table.view': Y, 'meeting.view': Y, 'meeting.respond': Y, 'meeting.run': N, 'meeting.schedule': N, 'case.view': Y, 'case.edit': Y, 'case.manageAccess': N, 'case.assignRegie': N, 'case.lifecycle': N, 'request.submit': N, 'request.view': N, 'request.triage': N, 'action.update': Y, 'action.delete': Y, 'session.end': N },
+	'a deelnemer whose organisation has no access':      { 'admin.manage': N, 'table.view': Y, 'meeting.view': Y, 'meeting.respond': Y, 'meeting.run': N, 'meeting.schedule': N, 'case.view': N, 'case.edit': N, 'case.manageAccess': N, 'case.assignRegie': N, 'case.lifecycle': N, 'request.submit': N, 'request.view': N, 'request.triage': N, 'action.update': N, 'action.delete': N, 'session.end': N },
+	'a waarnemer whose organisation has access':         { 'admin.manage': N, 'table.view': Y, 'meeting.view': Y, 'meeting.respond': Y, 'meeting.run': N, 'meeting.schedule': N, 'case.view': Y, 'case.edit': N, 'case.manageAccess': N, 'case.assignRegie': N, 'case.lifecycle': N, 'request.submit': N, 'request.view': N, 'request.triage': N, 'action.update': N, 'action.delete': N, 'session.end': N },
+	'a waarnemer whose organisation has no access':      { 'admin.manage': N, 'table.view': Y, 'meeting.view': Y, 'meeting.respond': Y, 'meeting.run': N, 'meeting.schedule': N, 'case.view': N, 'case.edit': N, 'case.manageAccess': N, 'case.assignRegie': N, 'case.lifecycle': N, 'request.submit': N, 'request.view': N, 'request.triage': N, 'action.update': N, 'action.delete': N, 'session.end': N },
+	'a non-member whose organisation has access':        { 'admin.manage': N, 'table.view': N, 'meeting.view': N, 'meeting.respond': N, 'meeting.run': N, 'meeting.schedule': N, 'case.view': N, 'case.edit': N, 'case.manageAccess': N, 'case.assignRegie': N, 'case.lifecycle': N, 'request.submit': N, 'request.view': N, 'request.triage': N, 'action.update': N, 'action.delete': N, 'session.end': N },
+	'a non-member whose organisation has no access':     { 'admin.manage': N, 'table.view': N, 'meeting.view': N, 'meeting.respond': N, 'meeting.run': N, 'meeting.schedule': N, 'case.view': N, 'case.edit': N, 'case.manageAccess': N, 'case.assignRegie': N, 'case.lifecycle': N, 'request.submit': N, 'request.view': N, 'request.triage': N, 'action.update': N, 'action.delete': N, 'session.end': N }
 };
 
 /** Ending your own session: everybody may; ending someone else's: only a beheerder. */
@@ -151,5 +153,50 @@ describe('submitting, following requests and following up as regisseur', () => {
 		expect(decide(actor, 'case.lifecycle', anyone({ isRegisseur: true }, null, true))).toBe(false);
 		expect(decide(actor, 'case.lifecycle', anyone({ isRegisseur: false }, 'deelnemer', true))).toBe(false);
 		expect(decide(actor, 'case.assignRegie', anyone({ isRegisseur: true }, 'deelnemer', true))).toBe(false);
+	});
+});
+
+describe('deleting an action of another organisation', () => {
+	const OWN = 7;
+	const OTHER = 8;
+	const of = (role: RoleName, actionOrganisationId: number | null) => {
+		const { actor, facts } = ROLES[role];
+		return decide(actor, 'action.delete', { ...facts, actionOrganisationId });
+	};
+	// prettier-ignore
+	const DELETE: Record<RoleName, { own: boolean; other: boolean; nobody: boolean }> = {
+		'a beheerder who is not a member of the table':               { own: N, other: N, nobody: N },
+		'a voorzitter (whose organisation has no access of its own)': { own: Y, other: Y, nobody: Y },
+		'a secretaris (whose organisation has no access of its own)': { own: Y, other: N, nobody: Y },
+		'a deelnemer whose organisation has access':                  { own: Y, other: N, nobody: Y },
+		'a deelnemer whose organisation has no access':               { own: N, other: N, nobody: N },
+		'a waarnemer whose organisation has access':                  { own: N, other: N, nobody: N },
+		'a waarnemer whose organisation has no access':               { own: N, other: N, nobody: N },
+		'a non-member whose organisation has access':                 { own: N, other: N, nobody: N },
+		'a non-member whose organisation has no access':              { own: N, other: N, nobody: N }
+	};
+	for (const role of roleNames) {
+		const { own, other, nobody } = DELETE[role];
+		it(`${capitalise(role)} ${verdict(own)} delete an action held by their own organisation, ${verdict(other)} one held by another organisation and ${verdict(nobody)} one nobody holds.`, () => {
+			expect(ROLES[role].actor.organisationId).toBe(OWN);
+			expect(of(role, OWN)).toBe(own);
+			expect(of(role, OTHER)).toBe(other);
+			expect(of(role, null)).toBe(nobody);
+		});
+	}
+
+	it('The actions table asks the same rule: the voorzitter any action, anyone else their own organisation\'s and unheld ones.', () => {
+		expect(mayDeleteActionOf({ tableRole: 'voorzitter', organisationId: OWN }, OTHER)).toBe(true);
+		expect(mayDeleteActionOf({ tableRole: 'secretaris', organisationId: OWN }, OTHER)).toBe(false);
+		expect(mayDeleteActionOf({ tableRole: 'deelnemer', organisationId: OWN }, OWN)).toBe(true);
+		expect(mayDeleteActionOf({ tableRole: 'deelnemer', organisationId: OWN }, null)).toBe(true);
+		expect(mayDeleteActionOf({ tableRole: null, organisationId: OWN }, OTHER)).toBe(false);
+	});
+
+	it('An organisation id the document holds as anything but a number counts as nobody.', () => {
+		expect(actionOrganisationOf(8)).toBe(8);
+		expect(actionOrganisationOf('8')).toBe(null);
+		expect(actionOrganisationOf(undefined)).toBe(null);
+		expect(actionOrganisationOf(Number.NaN)).toBe(null);
 	});
 });

@@ -1,5 +1,6 @@
 import type { TableRole } from '../../shared/roles';
 import type { IdentityRole, RegieKind } from '../../shared/tables';
+import { mayDeleteActionOf } from '../../shared/action-rules';
 
 /**
  * The one place that decides "may this user do this to that". Pure: the facts are loaded by
@@ -28,6 +29,11 @@ export interface Facts {
 	isRegisseur?: boolean;
 	/** For action targets: the actor is the action's actiehouder. */
 	isActiehouder?: boolean;
+	/**
+	 * For deleting an action: the organisation of its actiehouder as the case document names it
+	 * (null or absent: nobody holds it yet).
+	 */
+	actionOrganisationId?: number | null;
 }
 
 export const OPERATIONS = [
@@ -46,6 +52,7 @@ export const OPERATIONS = [
 	'request.view',
 	'request.triage',
 	'action.update',
+	'action.delete',
 	'session.end'
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
@@ -93,6 +100,13 @@ export function decide(actor: Actor, operation: Operation, facts: Facts): boolea
 			// status and note of an action: whoever may edit the case, and the actiehouder whose
 			// organisation has access, from Mijn acties, member of the table or not
 			return decide(actor, 'case.edit', facts) || (facts.isActiehouder === true && facts.organisationHasCaseAccess);
+		case 'action.delete':
+			// an action of another organisation: only its actiehouder's organisation or the
+			// voorzitter (shared/action-rules.ts, which the actions table asks as well)
+			return (
+				decide(actor, 'case.edit', facts) &&
+				mayDeleteActionOf({ tableRole: facts.tableRole, organisationId: actor.organisationId }, facts.actionOrganisationId ?? null)
+			);
 		case 'request.view':
 			return isChair(facts) || facts.isSubmitter === true;
 		case 'session.end':

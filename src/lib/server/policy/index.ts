@@ -254,6 +254,28 @@ export async function documentAccess(
 }
 
 /**
+ * What the document hub's semantic check (collab/content.ts) asks about the writer of an
+ * update, decided by the policy from facts loaded when the connection opens (and again when the
+ * connection is re-authorized): the check runs inside a Yjs transaction and cannot wait for the
+ * database.
+ */
+export interface DocumentWriter {
+	/** 'action.delete' for an action held by that organisation (null: nobody holds it) */
+	mayDeleteActionOf(organisationId: number | null): boolean;
+}
+
+/** A writer the check may not ask anything of: no action held by any organisation may go. */
+export const UNKNOWN_WRITER: DocumentWriter = { mayDeleteActionOf: (organisationId) => organisationId === null };
+
+/** The writer facts of one connection to a document (see DocumentWriter). */
+export async function documentWriter(db: Executor, actor: Actor, ref: DocumentRef): Promise<DocumentWriter> {
+	if (ref.kind !== 'case') return UNKNOWN_WRITER;
+	const facts = await loadFacts(db, actor, { kind: 'case', caseId: ref.caseId });
+	if (!facts) return UNKNOWN_WRITER;
+	return { mayDeleteActionOf: (organisationId) => decide(actor, 'action.delete', { ...facts, actionOrganisationId: organisationId }) };
+}
+
+/**
  * Which open document connections an access change concerns: those whose document derives from
  * a case (`case:`, `bespreking:*:<case>`, whatever kind comes next, by `documentCaseIds`), all of
  * one user's, or all of them (the periodic recheck).
