@@ -55,6 +55,7 @@ export async function adminOverview(ctx: AppContext, actor: Actor) {
 				'users.email',
 				'users.is_admin',
 				'users.disabled_at',
+				'users.invited_at',
 				'organisations.name as organisationName'
 			])
 			.orderBy('users.name')
@@ -105,37 +106,6 @@ export async function createOrganisation(
 		.returning('id')
 		.executeTakeFirstOrThrow();
 	await audit(ctx, actor, meta)('organisation.create', { organisationId: row.id });
-	return row.id;
-}
-
-export async function createUser(
-	ctx: AppContext,
-	actor: Actor,
-	input: { name: string; email: string; organisationId: number; password: string; isAdmin: boolean },
-	meta: RequestMeta
-): Promise<number> {
-	const { db } = ctx;
-	await authorize(db, actor, 'admin.manage', REGION);
-	const email = input.email.trim().toLowerCase();
-	const problem = passwordProblem(input.password);
-	if (problem) throw invalidInput({ password: problem });
-	const org = await db.selectFrom('organisations').select('id').where('id', '=', input.organisationId).executeTakeFirst();
-	if (!org) throw invalidInput({ organisationId: 'Kies een bestaande organisatie.' });
-	const taken = await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
-	if (taken) throw conflict('Er bestaat al een gebruiker met dit e-mailadres.', { email: 'Dit e-mailadres is al in gebruik.' });
-	const row = await db
-		.insertInto('users')
-		.values({
-			name: input.name,
-			email,
-			organisation_id: input.organisationId,
-			password_hash: await hashPassword(input.password),
-			is_admin: input.isAdmin ? 1 : 0,
-			created_at: ctx.now().toISOString()
-		})
-		.returning('id')
-		.executeTakeFirstOrThrow();
-	await audit(ctx, actor, meta)('user.create', { targetUserId: row.id });
 	return row.id;
 }
 
