@@ -5,7 +5,11 @@ import { AppError } from '$lib/server/errors';
 import { clearSessionCookie, clientAddress, fieldErrors, toFormFailure } from '$lib/server/http';
 import type { Actions, PageServerLoad } from './$types';
 
-/** The token is in the path; the page says `<meta name="referrer" content="no-referrer">` so no link passes it on. */
+/**
+ * The token is in the path. The app's Referrer-Policy (same-origin) keeps it from other sites;
+ * "no-referrer" here would make browsers send `Origin: null` with the form, which the CSRF
+ * check rightly refuses.
+ */
 export const load: PageServerLoad = async ({ locals, params }) => {
 	try {
 		const link = await checkLink(locals.ctx, params.token);
