@@ -179,6 +179,8 @@ describe('a beheerder invites a user by e-mail', () => {
 			expect(created.status, role).toBe(404);
 			const resent = await post(cookie, '/beheer/gebruikers?/resendInvite', { userId: pending });
 			expect(resent.status, role).toBe(404);
+			const resetLink = await post(cookie, '/beheer/gebruikers?/sendResetLink', { userId: user(db, demoEmail('linda')).id });
+			expect(resetLink.status, role).toBe(404);
 		}
 		const anonymous = await invite('', 'anoniem@casustafel.example');
 		expect(anonymous.status).toBe(303);
@@ -187,6 +189,24 @@ describe('a beheerder invites a user by e-mail', () => {
 		await sleep(300);
 		expect(mailbox.received.slice(mailsBefore).filter((m) => LINK_SUBJECTS.includes(m.subject))).toEqual([]);
 	}, 60_000);
+});
+
+describe('a beheerder has a reset link sent', () => {
+	it('mails the user a link; the beheerder types no password and the old one works until the new one is set', async () => {
+		const email = demoEmail('linda');
+		const target = user(db, email).id;
+		const page = await request(server.url, '/beheer/gebruikers', { cookie: beheerder });
+		expect(page.body).not.toContain('type="password"');
+		const reply = await post(beheerder, '/beheer/gebruikers?/sendResetLink', { userId: target });
+		expect(reply.status).toBe(200);
+		expect(reply.body).toContain('Linda Bos krijgt een e-mail met een link om een nieuw wachtwoord te kiezen.');
+		const link = linkIn(await nextMailTo(email));
+		await login(server.url, email, DEMO_PASSWORD);
+		expect((await request(server.url, link.path)).body).toContain('Nieuw wachtwoord kiezen');
+		const row = db.prepare("select user_id, detail from audit_log where action = 'password.reset_request' order by id desc").get() as { user_id: number; detail: string };
+		expect(row.user_id).toBe(user(db, demoEmail('beheerder')).id);
+		expect(JSON.parse(row.detail)).toMatchObject({ targetUserId: target, byBeheerder: true });
+	}, 30_000);
 });
 
 describe('wachtwoord vergeten', () => {

@@ -7,7 +7,7 @@ import { AppError, conflict, invalidInput, notFound } from '../errors';
 import { authorize, type Actor } from '../policy/index';
 import { generateLinkToken } from './links';
 import { issueLink } from './issue';
-import { tooManyRequests } from './reset';
+import { RESET_ADDRESS_RULE, tooManyRequests } from './reset';
 
 /**
  * A beheerder invites a user by e-mail: the account is made without a password anyone knows
@@ -113,5 +113,41 @@ export async function resendInvitation(
 			ip: meta.ip
 		});
 		return { mailed, expiresAt: link.expiresAt };
+	});
+}
+
+/**
+ * A beheerder has a reset link sent to a user (who says they cannot log in): the same link and
+ * mail as "wachtwoord vergeten", counted against the same per-address limit. The password stays
+ * until the user sets a new one; then every session of theirs ends.
+ */
+export async function sendResetLink(
+	ctx: AppContext,
+	actor: Actor,
+	userId: number,
+	meta: { ip: string | null }
+): Promise<{ mailed: boolean }> {
+	const { db } = ctx;
+	await authorize(db, actor, 'admin.manage', REGION);
+	const user = await db.selectFrom('users').select(['id', 'email', 'invited_at', 'disabled_at']).where('id', '=', userId).executeTakeFirst();
+	if (!user) throw notFound();
+	if (user.disabled_at !== null) throw conflict('Deze gebruiker is geblokkeerd. Deblokkeer eerst, en stuur dan een link.');
+	if (user.invited_at !== null) return resendInvitation(ctx, actor, userId, meta);
+	const key = `reset:${user.email}`;
+	return serialised([key], async () => {
+		const now = ctx.now();
+		const until = await countRequest(db, key, RESET_ADDRESS_RULE, now);
+		if (until) throw tooManyRequests(until, now, 'Er zijn in het afgelopen uur al te veel links naar dit adres gestuurd.');
+		const link = await issueLink(ctx, db, { userId, email: user.email, purpose: 'reset' });
+		const mailed = link.send();
+		await recordAudit(db, {
+			at: now,
+			userId: actor.userId,
+			organisationId: actor.organisationId,
+			action: 'password.reset_request',
+			detail: { targetUserId: userId, byBeheerder: true, mailed },
+			ip: meta.ip
+		});
+		return { mailed };
 	});
 }

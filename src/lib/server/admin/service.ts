@@ -1,6 +1,5 @@
 import type { AppContext } from '../context';
 import { recordAudit } from '../audit/index';
-import { hashPassword, passwordProblem } from '../auth/password';
 import { endUserEverywhere } from '../auth/revoke';
 import { conflict, invalidInput, notFound } from '../errors';
 import { authorize, type Actor } from '../policy/index';
@@ -133,28 +132,6 @@ export async function setUserDisabled(
 		targetUserId: userId,
 		sessionsEnded: ended
 	});
-}
-
-/** Sets a new password and ends the user's sessions, so an old login cannot linger. */
-export async function resetPassword(
-	ctx: AppContext,
-	actor: Actor,
-	userId: number,
-	password: string,
-	meta: RequestMeta
-): Promise<void> {
-	const { db } = ctx;
-	await authorize(db, actor, 'admin.manage', REGION);
-	const problem = passwordProblem(password);
-	if (problem) throw invalidInput({ password: problem });
-	const result = await db
-		.updateTable('users')
-		.set({ password_hash: await hashPassword(password) })
-		.where('id', '=', userId)
-		.executeTakeFirst();
-	if (Number(result.numUpdatedRows) === 0) throw notFound();
-	const ended = await endUserEverywhere(ctx, userId);
-	await audit(ctx, actor, meta)('user.password_reset', { targetUserId: userId, sessionsEnded: ended });
 }
 
 export async function createTable(

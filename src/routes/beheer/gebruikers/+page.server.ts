@@ -1,8 +1,8 @@
 import { redirect } from '@sveltejs/kit';
 import { z } from 'zod';
 import { endAllSessionsOf } from '$lib/server/account/service';
-import { adminOverview, resetPassword, setUserDisabled } from '$lib/server/admin/service';
-import { inviteUser, resendInvitation } from '$lib/server/account/invitations';
+import { adminOverview, setUserDisabled } from '$lib/server/admin/service';
+import { inviteUser, resendInvitation, sendResetLink } from '$lib/server/account/invitations';
 import { endAllSessions } from '$lib/server/auth/revoke';
 import { clearSessionCookie, loadOrError, requestMeta } from '$lib/server/http';
 import { failure, formValues, invalid, requireAdminActor } from '../beheer.server';
@@ -25,12 +25,6 @@ export const load: PageServerLoad = async (event) => {
 		organisations: organisations.map((o) => ({ id: o.id, name: o.name }))
 	};
 };
-
-const passwordMessage = 'Kies een wachtwoord van minstens 12 tekens.';
-const Password = z
-	.string({ error: passwordMessage })
-	.min(12, passwordMessage)
-	.max(256, 'Kies een wachtwoord van hoogstens 256 tekens.');
 
 const GONE = 'Deze gebruiker bestaat niet (meer).';
 const UserId = z.coerce.number({ error: GONE }).int().positive(GONE);
@@ -61,7 +55,6 @@ function validFor(hours: number): string {
 	if (hours % 24 === 0) return hours === 24 ? '1 dag' : `${hours / 24} dagen`;
 	return `${hours} uur`;
 }
-const ResetForm = z.object({ userId: UserId, password: Password });
 
 /** Ending your own sessions logs you out: go to the login page instead of a page that fails. */
 function loggedOutSelf(event: Parameters<Actions[string]>[0]): never {
@@ -134,23 +127,22 @@ export const actions: Actions = {
 		return { action: 'unblock', success: 'De gebruiker is gedeblokkeerd en kan weer inloggen.', userId: parsed.data.userId };
 	},
 
-	resetPassword: async (event) => {
+	/** A link to choose a new password, mailed to the user; the beheerder never sees a password. */
+	sendResetLink: async (event) => {
 		const actor = await requireAdminActor(event);
-		const data = await event.request.formData();
-		const values = formValues(data);
-		const parsed = ResetForm.safeParse({ ...values, password: data.get('password') ?? undefined });
-		if (!parsed.success) {
-			return invalid('resetPassword', parsed.error.issues, values, 'Het wachtwoord is niet gewijzigd. Wat er mis is, staat bij het veld.');
-		}
+		const values = formValues(await event.request.formData());
+		const parsed = UserForm.safeParse(values);
+		if (!parsed.success) return invalid('sendResetLink', parsed.error.issues, values, GONE);
+		let sent;
 		try {
-			await resetPassword(event.locals.ctx, actor, parsed.data.userId, parsed.data.password, requestMeta(event));
+			sent = await sendResetLink(event.locals.ctx, actor, parsed.data.userId, requestMeta(event));
 		} catch (e) {
-			return failure('resetPassword', e, values, GONE);
+			return failure('sendResetLink', e, values, GONE);
 		}
-		if (parsed.data.userId === actor.userId) loggedOutSelf(event);
 		return {
-			action: 'resetPassword',
-			success: 'Het nieuwe wachtwoord is ingesteld en de gebruiker is overal uitgelogd. Geef het wachtwoord persoonlijk door.',
+			action: 'sendResetLink',
+			success: sent.mailed ? 'Er is een e-mail gestuurd met een link om een nieuw wachtwoord te kiezen.' : 'E-mail staat uit op deze server (SMTP_URL): de link is niet verstuurd.',
+			mailed: sent.mailed,
 			userId: parsed.data.userId
 		};
 	},
