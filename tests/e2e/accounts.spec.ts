@@ -62,6 +62,18 @@ test('a beheerder invites a user; the invitee chooses a password and logs in', a
 	await expect(page.getByRole('row').filter({ hasText: email })).toContainText('Actief');
 });
 
+test('the changed page of users is accessible at 360 and 1366 px', async ({ page }) => {
+	await login(page, 'beheerder');
+	for (const width of [1366, 360]) {
+		await page.setViewportSize({ width, height: width === 360 ? 740 : 768 });
+		await page.goto('/beheer/gebruikers');
+		await hydrated(page);
+		await expect(page.getByRole('button', { name: 'Uitnodiging sturen' })).toBeVisible();
+		await expectNoAxeViolations(page);
+		if (width === 360) await screenshot(page, 'accounts-beheer-gebruikers-360');
+	}
+});
+
 test('a user who forgot the password asks for a link and sets a new one', async ({ page }) => {
 	const email = 'tom@casustafel.example';
 	await page.goto('/login');
