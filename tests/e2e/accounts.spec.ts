@@ -8,8 +8,9 @@ import { dbRun, expectNoAxeViolations, hydrated, login, receivedMails, screensho
  */
 const NEW_PASSWORD = 'Mijn eigen lange wachtwoord';
 
-// each journey has several page loads, a login with a second factor and waits for mail
-test.slow();
+// each journey has several page loads, a login with a second factor and waits for mail; on a
+// loaded machine (six parallel runs) one took 1.5 min
+test.describe.configure({ timeout: 180_000 });
 
 /** Waits for the (n+1)-th mail with this subject to the address and returns the link's path in it. */
 async function linkFromMail(to: string, subject: string, n = 0): Promise<string> {
