@@ -66,6 +66,8 @@ export async function startServer(options: ContextOptions = {}): Promise<Running
 	// e-mail and reminders; links in e-mails use PUBLIC_URL/ORIGIN, else the address we listen on
 	let listeningUrl = 'http://localhost';
 	const notifications = startNotifications(ctx, { publicUrl: () => listeningUrl });
+	// invitations and reset links go out through the same SMTP connection
+	if (notifications.mailer) ctx.mail = notifications.mailer;
 	// the retention purge: once now, then every RETENTION_INTERVAL_HOURS (24)
 	const retention = startRetention(ctx);
 

@@ -46,6 +46,28 @@ test.describe('inloggen', () => {
 	});
 });
 
+test.describe('wachtwoord vergeten en link (anoniem)', () => {
+	for (const width of [1366, 360]) {
+		test(`aanvragen en een link die niet werkt, ${width} px`, async ({ page }) => {
+			// three pages and three axe runs
+			test.slow();
+			await page.setViewportSize({ width, height: width === 360 ? 740 : 768 });
+			await visit(page, '/wachtwoord/vergeten');
+			await expect(page.getByRole('heading', { level: 1 })).toHaveText('Wachtwoord vergeten');
+			await expectNoAxeViolations(page);
+			// an address that does not exist: the same answer, and no mail to anyone
+			await page.getByLabel('E-mailadres').fill(`niemand-${width}@casustafel.example`);
+			await page.getByRole('button', { name: 'Link aanvragen' }).click();
+			await expect(page.getByRole('status')).toContainText('Als dit adres bij ons bekend is');
+			await expectNoAxeViolations(page);
+			await visit(page, '/wachtwoord/instellen/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa');
+			await expect(page.getByRole('alert')).toHaveAttribute('data-code', 'LINK_INVALID');
+			await expectNoAxeViolations(page);
+			await screenshot(page, `anoniem-link-werkt-niet-${width}`);
+		});
+	}
+});
+
 test.describe('pagina’s van een tafel (voorzitter)', () => {
 	test.beforeEach(async ({ page }) => {
 		await login(page, 'voorzitter');

@@ -168,6 +168,19 @@ export function dbRow<T>(sql: string, ...params: unknown[]): T {
 	}
 }
 
+/** Changes the run's database behind the server's back (e.g. a link's expiry); returns the rows changed. */
+export function dbRun(sql: string, ...params: unknown[]): number {
+	const file = process.env.E2E_DATABASE_URL;
+	if (!file) throw new Error('E2E_DATABASE_URL is not set');
+	const db = new Database(file, { fileMustExist: true });
+	try {
+		db.pragma('busy_timeout = 5000');
+		return db.prepare(sql).run(...params).changes;
+	} finally {
+		db.close();
+	}
+}
+
 /** The upcoming (first planned) meeting of a table in the run's database. */
 export function upcomingMeetingId(table: string): number {
 	const row = dbRow<{ id: number } | undefined>(

@@ -25,6 +25,10 @@ export interface Config {
 	reminderIntervalMinutes: number;
 	/** A deadline is "near" this many days ahead (Dutch calendar days). */
 	reminderDaysBefore: number;
+	/** Hours an invitation link stays valid (7 days). */
+	inviteValidHours: number;
+	/** Minutes a password-reset link stays valid (1 hour). */
+	resetValidMinutes: number;
 }
 
 function int(value: string | undefined, fallback: number): number {
@@ -57,6 +61,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
 		mailFrom: env.MAIL_FROM?.trim() || 'Casustafel <noreply@casustafel.invalid>',
 		publicUrl: env.PUBLIC_URL?.trim() || env.ORIGIN?.trim() || undefined,
 		reminderIntervalMinutes: positive(env.REMINDER_INTERVAL_MINUTES, 15),
-		reminderDaysBefore: nonNegativeInt(env.REMINDER_DAYS_BEFORE, 2)
+		reminderDaysBefore: nonNegativeInt(env.REMINDER_DAYS_BEFORE, 2),
+		inviteValidHours: positive(env.INVITE_VALID_HOURS, 7 * 24),
+		resetValidMinutes: positive(env.RESET_VALID_MINUTES, 60)
 	};
 }

@@ -5,6 +5,7 @@ import { DEMO_PASSWORD, seedDemoRegion } from './seed/demo';
 import type { CollabHub } from './collab/hub';
 import type { ConnectionScope } from './policy/index';
 import type { Projector } from './projection/index';
+import type { DirectMail } from './mail/index';
 
 /**
  * Everything process-wide lives in one context that server/index.ts creates. SvelteKit's bundle
@@ -17,6 +18,8 @@ export interface AppContext {
 	log: Logger;
 	/** The clock, injectable so tests can move time (session expiry, throttling). */
 	now: () => Date;
+	/** E-mail that is not a notification (invitations, reset links); absent when SMTP_URL is unset. */
+	mail?: { send(mail: DirectMail): void };
 	/** Live documents and connections, once the server has attached them (server/realtime.ts). */
 	realtime?: {
 		hub: CollabHub;

@@ -12,7 +12,13 @@ export type ErrorCode =
 	/** a form body that cannot be read (request-body.ts) */
 	| 'MALFORMED_BODY'
 	/** a body over BODY_SIZE_LIMIT */
-	| 'PAYLOAD_TOO_LARGE';
+	| 'PAYLOAD_TOO_LARGE'
+	/** a link to set a password that is past its time (account/links.ts) */
+	| 'LINK_EXPIRED'
+	/** a link to set a password that was used already */
+	| 'LINK_USED'
+	/** a link to set a password that never existed (or was replaced by a newer one) */
+	| 'LINK_INVALID';
 
 export class AppError extends Error {
 	constructor(
@@ -42,5 +48,8 @@ export const httpStatus: Record<ErrorCode, number> = {
 	CONFLICT: 409,
 	ACCOUNT_DISABLED: 403,
 	MALFORMED_BODY: 400,
-	PAYLOAD_TOO_LARGE: 413
+	PAYLOAD_TOO_LARGE: 413,
+	LINK_EXPIRED: 410,
+	LINK_USED: 410,
+	LINK_INVALID: 404
 };

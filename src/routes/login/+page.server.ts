@@ -9,7 +9,7 @@ import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
 	if (locals.user) redirect(303, safeReturnPath(url.searchParams.get('terug')));
-	return { expired: url.searchParams.has('verlopen') };
+	return { expired: url.searchParams.has('verlopen'), passwordSet: url.searchParams.get('wachtwoord') === 'ingesteld' };
 };
 
 const LoginForm = z.object({

@@ -1,6 +1,5 @@
 import type { AppContext } from '../context';
 import { recordAudit } from '../audit/index';
-import { hashPassword, passwordProblem } from '../auth/password';
 import { endUserEverywhere } from '../auth/revoke';
 import { conflict, invalidInput, notFound } from '../errors';
 import { authorize, type Actor } from '../policy/index';
@@ -55,6 +54,7 @@ export async function adminOverview(ctx: AppContext, actor: Actor) {
 				'users.email',
 				'users.is_admin',
 				'users.disabled_at',
+				'users.invited_at',
 				'organisations.name as organisationName'
 			])
 			.orderBy('users.name')
@@ -108,37 +108,6 @@ export async function createOrganisation(
 	return row.id;
 }
 
-export async function createUser(
-	ctx: AppContext,
-	actor: Actor,
-	input: { name: string; email: string; organisationId: number; password: string; isAdmin: boolean },
-	meta: RequestMeta
-): Promise<number> {
-	const { db } = ctx;
-	await authorize(db, actor, 'admin.manage', REGION);
-	const email = input.email.trim().toLowerCase();
-	const problem = passwordProblem(input.password);
-	if (problem) throw invalidInput({ password: problem });
-	const org = await db.selectFrom('organisations').select('id').where('id', '=', input.organisationId).executeTakeFirst();
-	if (!org) throw invalidInput({ organisationId: 'Kies een bestaande organisatie.' });
-	const taken = await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
-	if (taken) throw conflict('Er bestaat al een gebruiker met dit e-mailadres.', { email: 'Dit e-mailadres is al in gebruik.' });
-	const row = await db
-		.insertInto('users')
-		.values({
-			name: input.name,
-			email,
-			organisation_id: input.organisationId,
-			password_hash: await hashPassword(input.password),
-			is_admin: input.isAdmin ? 1 : 0,
-			created_at: ctx.now().toISOString()
-		})
-		.returning('id')
-		.executeTakeFirstOrThrow();
-	await audit(ctx, actor, meta)('user.create', { targetUserId: row.id });
-	return row.id;
-}
-
 /** Disables a user and ends all their sessions at once; their next request is anonymous. */
 export async function setUserDisabled(
 	ctx: AppContext,
@@ -163,28 +132,6 @@ export async function setUserDisabled(
 		targetUserId: userId,
 		sessionsEnded: ended
 	});
-}
-
-/** Sets a new password and ends the user's sessions, so an old login cannot linger. */
-export async function resetPassword(
-	ctx: AppContext,
-	actor: Actor,
-	userId: number,
-	password: string,
-	meta: RequestMeta
-): Promise<void> {
-	const { db } = ctx;
-	await authorize(db, actor, 'admin.manage', REGION);
-	const problem = passwordProblem(password);
-	if (problem) throw invalidInput({ password: problem });
-	const result = await db
-		.updateTable('users')
-		.set({ password_hash: await hashPassword(password) })
-		.where('id', '=', userId)
-		.executeTakeFirst();
-	if (Number(result.numUpdatedRows) === 0) throw notFound();
-	const ended = await endUserEverywhere(ctx, userId);
-	await audit(ctx, actor, meta)('user.password_reset', { targetUserId: userId, sessionsEnded: ended });
 }
 
 export async function createTable(

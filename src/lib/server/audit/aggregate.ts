@@ -23,7 +23,10 @@ export const AGGREGATE_WINDOW_MINUTES = 15;
 export const AGGREGATE_MAX_KEYS = 200;
 const WINDOW_MS = AGGREGATE_WINDOW_MINUTES * 60_000;
 
-export type AggregatedAction = Extract<AuditAction, 'login.failure' | 'login.throttled'>;
+export type AggregatedAction = Extract<
+	AuditAction,
+	'login.failure' | 'login.throttled' | 'password.reset_request' | 'password.reset_throttled' | 'password.link_refused'
+>;
 
 export interface AggregatedEntry {
 	at: Date;

@@ -65,3 +65,36 @@ export async function recordFailure(
 export async function clearFailures(db: Executor, key: string): Promise<void> {
 	await db.deleteFrom('login_throttle').where('key', '=', key).execute();
 }
+
+/**
+ * Requests that are not failures but must not flood anyone (a reset link asked for, an
+ * invitation sent): at most `limit` per key in a fixed window of `windowMinutes`. Every request
+ * counts, whether or not its address belongs to an account, so the throttle reveals nothing.
+ */
+export interface WindowRule {
+	limit: number;
+	windowMinutes: number;
+}
+
+/** Counts one request; returns the end of the window when it is over the limit, else null. */
+export async function countRequest(db: Executor, key: string, rule: WindowRule, now: Date): Promise<Date | null> {
+	const row = await db
+		.selectFrom('login_throttle')
+		.select(['failures', 'last_failure_at'])
+		.where('key', '=', key)
+		.executeTakeFirst();
+	const windowMs = rule.windowMinutes * 60_000;
+	// last_failure_at holds the window's start for these keys
+	const fresh = !row || now.getTime() - new Date(row.last_failure_at).getTime() >= windowMs;
+	const start = fresh ? now : new Date(row.last_failure_at);
+	const count = fresh ? 1 : row.failures + 1;
+	const end = new Date(start.getTime() + windowMs);
+	const over = count > rule.limit;
+	const values = { failures: count, last_failure_at: start.toISOString(), locked_until: over ? end.toISOString() : null };
+	await db
+		.insertInto('login_throttle')
+		.values({ key, ...values })
+		.onConflict((oc) => oc.column('key').doUpdateSet(values))
+		.execute();
+	return over ? end : null;
+}

@@ -23,6 +23,19 @@ export interface UserTable {
 	totp_enabled_at: Timestamp | null;
 	/** the last TOTP time step a code was accepted for; older and equal steps are refused */
 	totp_last_step: number | null;
+	/** set when a beheerder invited the user; cleared once they chose their password (0020) */
+	invited_at: Timestamp | null;
+}
+
+/** A one-time link to set a password (migration 0020); only the token's SHA-256 is stored. */
+export interface AccountTokenTable {
+	/** hex SHA-256 of the token */
+	id: string;
+	user_id: number;
+	purpose: 'invite' | 'reset';
+	created_at: Timestamp;
+	expires_at: Timestamp;
+	used_at: Timestamp | null;
 }
 
 export interface SessionTable {
@@ -395,6 +408,7 @@ export interface DB {
 	users: UserTable;
 	sessions: SessionTable;
 	login_throttle: LoginThrottleTable;
+	account_tokens: AccountTokenTable;
 	table_types: TableTypeTable;
 	table_type_reviews: TableTypeReviewTable;
 	region_settings: RegionSettingTable;

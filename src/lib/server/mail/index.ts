@@ -80,9 +80,21 @@ export function describeSmtpUrl(smtpUrl: string): string {
 	}
 }
 
+/**
+ * A mail that is not a notification: an invitation or a password-reset link. It lives only in
+ * memory (its link is a secret that is never stored), and its text is made at sending time,
+ * when the public address is known.
+ */
+export interface DirectMail {
+	to: string;
+	compose(publicUrl: string): NotificationMail;
+}
+
 export interface Mailer {
 	/** Sends the notification's e-mail soon, in the background; returns at once. */
 	enqueue(notificationId: number): void;
+	/** Sends a direct mail soon, in the background; tried a few times, then dropped (logged). */
+	send(mail: DirectMail): void;
 	/** Queues every unsent notification e-mail of the last day again (after a failure). */
 	retryUnsent(): Promise<void>;
 	/** Resolves when nothing is queued or being sent. */
@@ -117,6 +129,8 @@ export function createMailer(ctx: AppContext, options: { publicUrl: () => string
 	);
 
 	const pending = new Set<number>();
+	const direct: { mail: DirectMail; attempt: number }[] = [];
+	const retrying = new Set<ReturnType<typeof setTimeout>>();
 	const attempts = new Map<number, number>();
 	let draining: Promise<void> | null = null;
 	let closed = false;
@@ -161,9 +175,32 @@ export function createMailer(ctx: AppContext, options: { publicUrl: () => string
 		await ctx.db.updateTable('notifications').set({ email_sent_at: ctx.now().toISOString() }).where('id', '=', id).execute();
 	}
 
+	async function sendDirect(item: { mail: DirectMail; attempt: number }): Promise<void> {
+		try {
+			await transport.sendMail({ from: config.mailFrom, to: item.mail.to, ...item.mail.compose(options.publicUrl()) });
+		} catch (e) {
+			const err = e as Error & { code?: string; responseCode?: number };
+			const attempt = item.attempt + 1;
+			if (attempt >= 3) {
+				log.warn({ attempt, code: err.code, responseCode: err.responseCode, message: err.message }, 'account e-mail not sent; dropped (the link can be asked for again)');
+				return;
+			}
+			log.warn({ attempt, code: err.code, responseCode: err.responseCode, message: err.message }, 'account e-mail not sent; it is retried shortly');
+			const timer = setTimeout(() => {
+				retrying.delete(timer);
+				if (closed) return;
+				direct.push({ mail: item.mail, attempt });
+				kick();
+			}, 2_000 * attempt);
+			timer.unref();
+			retrying.add(timer);
+		}
+	}
+
 	function kick() {
-		if (draining || closed || pending.size === 0) return;
+		if (draining || closed || (pending.size === 0 && direct.length === 0)) return;
 		draining = (async () => {
+			while (direct.length > 0 && !closed) await sendDirect(direct.shift()!);
 			while (pending.size > 0 && !closed) {
 				const id = pending.values().next().value as number;
 				pending.delete(id);
@@ -183,6 +220,11 @@ export function createMailer(ctx: AppContext, options: { publicUrl: () => string
 		enqueue(id) {
 			if (closed) return;
 			pending.add(id);
+			kick();
+		},
+		send(mail) {
+			if (closed) return;
+			direct.push({ mail, attempt: 0 });
 			kick();
 		},
 		async retryUnsent() {
@@ -206,6 +248,7 @@ export function createMailer(ctx: AppContext, options: { publicUrl: () => string
 			// what is being sent now may finish (briefly); what waits is sent after the restart
 			const current = draining;
 			closed = true;
+			for (const timer of retrying) clearTimeout(timer);
 			if (current) await Promise.race([current, new Promise((r) => setTimeout(r, 5_000).unref())]);
 			transport.close();
 		}

@@ -1,7 +1,8 @@
 import { redirect } from '@sveltejs/kit';
 import { z } from 'zod';
 import { endAllSessionsOf } from '$lib/server/account/service';
-import { adminOverview, createUser, resetPassword, setUserDisabled } from '$lib/server/admin/service';
+import { adminOverview, setUserDisabled } from '$lib/server/admin/service';
+import { inviteUser, resendInvitation, sendResetLink } from '$lib/server/account/invitations';
 import { endAllSessions } from '$lib/server/auth/revoke';
 import { clearSessionCookie, loadOrError, requestMeta } from '$lib/server/http';
 import { failure, formValues, invalid, requireAdminActor } from '../beheer.server';
@@ -18,17 +19,12 @@ export const load: PageServerLoad = async (event) => {
 			organisationName: u.organisationName,
 			isAdmin: Boolean(u.is_admin),
 			disabledAt: u.disabled_at,
+			invitedAt: u.invited_at,
 			isSelf: u.id === actor.userId
 		})),
 		organisations: organisations.map((o) => ({ id: o.id, name: o.name }))
 	};
 };
-
-const passwordMessage = 'Kies een wachtwoord van minstens 12 tekens.';
-const Password = z
-	.string({ error: passwordMessage })
-	.min(12, passwordMessage)
-	.max(256, 'Kies een wachtwoord van hoogstens 256 tekens.');
 
 const GONE = 'Deze gebruiker bestaat niet (meer).';
 const UserId = z.coerce.number({ error: GONE }).int().positive(GONE);
@@ -46,7 +42,6 @@ const CreateForm = z.object({
 		.max(254, 'Dit e-mailadres is te lang.')
 		.pipe(z.email('Vul een geldig e-mailadres in, zoals naam@organisatie.nl.')),
 	organisationId: z.coerce.number({ error: 'Kies een organisatie.' }).int().positive('Kies een organisatie.'),
-	password: Password,
 	isAdmin: z
 		.string()
 		.optional()
@@ -54,7 +49,12 @@ const CreateForm = z.object({
 });
 
 const UserForm = z.object({ userId: UserId });
-const ResetForm = z.object({ userId: UserId, password: Password });
+
+/** "7 dagen", "48 uur": how long an invitation works, for the beheerder's confirmation. */
+function validFor(hours: number): string {
+	if (hours % 24 === 0) return hours === 24 ? '1 dag' : `${hours / 24} dagen`;
+	return `${hours} uur`;
+}
 
 /** Ending your own sessions logs you out: go to the login page instead of a page that fails. */
 function loggedOutSelf(event: Parameters<Actions[string]>[0]): never {
@@ -65,16 +65,40 @@ function loggedOutSelf(event: Parameters<Actions[string]>[0]): never {
 export const actions: Actions = {
 	create: async (event) => {
 		const actor = await requireAdminActor(event);
-		const data = await event.request.formData();
-		const values = formValues(data);
-		const parsed = CreateForm.safeParse({ ...values, password: data.get('password') ?? undefined });
+		const values = formValues(await event.request.formData());
+		const parsed = CreateForm.safeParse(values);
 		if (!parsed.success) return invalid('create', parsed.error.issues, values);
+		let invited;
 		try {
-			await createUser(event.locals.ctx, actor, parsed.data, requestMeta(event));
+			invited = await inviteUser(event.locals.ctx, actor, parsed.data, requestMeta(event));
 		} catch (e) {
 			return failure('create', e, values);
 		}
-		return { action: 'create', success: `Gebruiker ${parsed.data.name} is toegevoegd. Geef het eerste wachtwoord persoonlijk door.` };
+		return {
+			action: 'create',
+			success: invited.mailed
+				? `${parsed.data.name} is uitgenodigd. Er is een e-mail gestuurd naar ${parsed.data.email.trim().toLowerCase()} met een link om zelf een wachtwoord te kiezen; de link is ${validFor(event.locals.ctx.config.inviteValidHours)} geldig.`
+				: `${parsed.data.name} is toegevoegd, maar e-mail staat uit op deze server (SMTP_URL): de uitnodiging is niet verstuurd.`
+		};
+	},
+
+	/** A new invitation link for a user who has not chosen a password yet. */
+	resendInvite: async (event) => {
+		const actor = await requireAdminActor(event);
+		const values = formValues(await event.request.formData());
+		const parsed = UserForm.safeParse(values);
+		if (!parsed.success) return invalid('resendInvite', parsed.error.issues, values, GONE);
+		let sent;
+		try {
+			sent = await resendInvitation(event.locals.ctx, actor, parsed.data.userId, requestMeta(event));
+		} catch (e) {
+			return failure('resendInvite', e, values, GONE);
+		}
+		return {
+			action: 'resendInvite',
+			success: sent.mailed ? 'Er is een nieuwe uitnodiging gestuurd; de vorige link werkt niet meer.' : 'E-mail staat uit op deze server (SMTP_URL): de uitnodiging is niet verstuurd.',
+			userId: parsed.data.userId
+		};
 	},
 
 	block: async (event) => {
@@ -103,23 +127,22 @@ export const actions: Actions = {
 		return { action: 'unblock', success: 'De gebruiker is gedeblokkeerd en kan weer inloggen.', userId: parsed.data.userId };
 	},
 
-	resetPassword: async (event) => {
+	/** A link to choose a new password, mailed to the user; the beheerder never sees a password. */
+	sendResetLink: async (event) => {
 		const actor = await requireAdminActor(event);
-		const data = await event.request.formData();
-		const values = formValues(data);
-		const parsed = ResetForm.safeParse({ ...values, password: data.get('password') ?? undefined });
-		if (!parsed.success) {
-			return invalid('resetPassword', parsed.error.issues, values, 'Het wachtwoord is niet gewijzigd. Wat er mis is, staat bij het veld.');
-		}
+		const values = formValues(await event.request.formData());
+		const parsed = UserForm.safeParse(values);
+		if (!parsed.success) return invalid('sendResetLink', parsed.error.issues, values, GONE);
+		let sent;
 		try {
-			await resetPassword(event.locals.ctx, actor, parsed.data.userId, parsed.data.password, requestMeta(event));
+			sent = await sendResetLink(event.locals.ctx, actor, parsed.data.userId, requestMeta(event));
 		} catch (e) {
-			return failure('resetPassword', e, values, GONE);
+			return failure('sendResetLink', e, values, GONE);
 		}
-		if (parsed.data.userId === actor.userId) loggedOutSelf(event);
 		return {
-			action: 'resetPassword',
-			success: 'Het nieuwe wachtwoord is ingesteld en de gebruiker is overal uitgelogd. Geef het wachtwoord persoonlijk door.',
+			action: 'sendResetLink',
+			success: sent.mailed ? 'Er is een e-mail gestuurd met een link om een nieuw wachtwoord te kiezen.' : 'E-mail staat uit op deze server (SMTP_URL): de link is niet verstuurd.',
+			mailed: sent.mailed,
 			userId: parsed.data.userId
 		};
 	},
