@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import {
-	GENERAL_ITEMS,
-	addAgendaItem,
-	agendaItemsOf,
-	agendaTiming,
-	formatMinutes,
-	moveAgendaItem,
-	moveAgendaItemTo,
-	parsePlannedMinutes,
-	readAgenda,
-	updateAgendaItem
-} from './documents';
+import { addAgendaItem, agendaItemsOf, moveAgendaItem, moveAgendaItemTo, readAgenda, updateAgendaItem } from './documents';
+import { GENERAL_ITEMS, agendaTiming, formatMinutes, parsePlannedMinutes } from './agenda-plan';
 
 const general = (title: string, plannedMinutes = 10) => ({ caseId: null, caseCode: null, title, plannedMinutes, status: 'gepland' as const });
 const titles = (doc: Y.Doc) => readAgenda(doc).map((i) => i.title);
