@@ -280,6 +280,7 @@ describe('socket.io events on /live', () => {
 		['meeting:timer', () => ({ meetingId: ids.meeting, action: 'reset' }), '          n o o n n n n'],
 		['meeting:current', () => ({ meetingId: ids.meeting, itemId: 'geen-agendapunt' }), 'n o o n n n n'],
 		['item:close', () => ({ meetingId: ids.meeting, itemId: 'geen-agendapunt' }), '  n o o n n n n'],
+		['item:carry', () => ({ meetingId: ids.meeting, itemId: 'geen-agendapunt' }), '  n o o n n n n'],
 		['regie:set', () => ({ meetingId: ids.meeting, caseId: ids.case, kind: 'procesregisseur', userId: null }), 'n o o n n n n'],
 		['attendance:add', () => ({ meetingId: ids.meeting, caseId: ids.case, kind: 'ouder', name: 'Matrix Ouder', age: null }), 'n o o o n n n'],
 		['attendance:remove', () => ({ meetingId: ids.meeting, caseId: ids.case, attendeeId: 999_999 }), 'n o o o n n n'],

@@ -346,6 +346,7 @@ const EVENTS = [
 	'meeting:open',
 	'meeting:close',
 	'item:close',
+	'item:carry',
 	'regie:set',
 	'attendance:add',
 	'attendance:remove'
@@ -390,6 +391,7 @@ describe(`socket.io /live, fuzzed (fast-check seed ${SEED})`, () => {
 			'meeting:open': fc.record({ meetingId: ids }),
 			'meeting:close': fc.record({ meetingId: ids }),
 			'item:close': fc.record({ meetingId: ids, itemId: fc.string({ maxLength: 70 }), templateReason: fc.string({ maxLength: 30 }) }),
+			'item:carry': fc.record({ meetingId: ids, itemId: fc.string({ maxLength: 70 }) }),
 			'regie:set': fc.record({ meetingId: ids, caseId: ids, kind: fc.constantFrom('casusregisseur', 'procesregisseur', 'x'), userId: fc.constantFrom(pieter.id, lotte.id, null, -1), note: fc.string({ maxLength: 20 }) }),
 			'attendance:add': fc.record({ meetingId: ids, caseId: ids, kind: fc.constantFrom('ouder', 'jeugdige', 'x'), name: fc.string({ maxLength: 130 }), age: fc.oneof(fc.integer({ min: -1, max: 121 }), fc.constant(null)) }),
 			'attendance:remove': fc.record({ meetingId: ids, caseId: ids, attendeeId: ids })

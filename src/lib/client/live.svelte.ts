@@ -1,7 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
 import type { Attendee, OfferedAttendeeKind, RegieKind, RegieState } from '$lib/shared/tables';
 // types only: a value from $lib/shared/live would bring its zod schemas into the page
-import type { Ack, ClientToServerEvents, MeetingState, PresenceEntry, ServerToClientEvents } from '$lib/shared/live';
+import type { Ack, CarryResult, ClientToServerEvents, MeetingState, PresenceEntry, ServerToClientEvents } from '$lib/shared/live';
 import type { AttendanceStatus, ItemPresence, RoomRegister } from '$lib/shared/room';
 import { timerElapsed } from '$lib/shared/timer';
 import { followSession, sessionEnded } from './session-end';
@@ -119,6 +119,16 @@ export class MeetingLive {
 		return new Promise((resolve) => {
 			this.socket.emit('item:close', { meetingId: this.meetingId, itemId, ...reasons }, (r) => {
 				if (r.ok) this.command(r);
+				resolve(r);
+			});
+		});
+	}
+
+	/** Carries an agenda item to the table's next planned meeting (the server finds it). */
+	carryItem(itemId: string): Promise<Ack<CarryResult>> {
+		return new Promise((resolve) => {
+			this.socket.emit('item:carry', { meetingId: this.meetingId, itemId }, (r) => {
+				if (!r.ok && r.code === 'UNAUTHENTICATED') sessionEnded();
 				resolve(r);
 			});
 		});

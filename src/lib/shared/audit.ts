@@ -46,6 +46,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
 	'case.escalate': 'Casus opgeschaald',
 	'case.escalation_resolve': 'Opschaling afgehandeld',
 	'meeting.item_close': 'Bespreking afgerond',
+	'meeting.item_carry': 'Agendapunt doorgeschoven',
 	'meeting.attendance': 'Aanwezigheid vastgelegd',
 	'meeting.schedule': 'Overleg gepland',
 	'meeting.update': 'Overleg gewijzigd',

@@ -34,6 +34,10 @@ export interface AgendaItem {
 	title: string;
 	plannedMinutes: number;
 	status: AgendaStatus;
+	/** the meeting this item was carried to ("doorgeschoven"); its status is then 'aangehouden' */
+	carriedTo?: number | null;
+	/** the meeting this item was carried from */
+	carriedFrom?: number | null;
 }
 
 export interface Decision {
@@ -140,12 +144,17 @@ export const isItemId = (id: unknown): id is string => typeof id === 'string' &&
 
 /** An item's fields, each checked; never a value of another type, never a nested type. */
 function agendaFields(m: Y.Map<unknown>): Omit<AgendaItem, 'id'> {
+	// the carry marks only when set, so an item read back equals the item as it was added
+	const carriedTo = num(m, 'carriedTo');
+	const carriedFrom = num(m, 'carriedFrom');
 	return {
 		caseId: num(m, 'caseId'),
 		caseCode: str(m, 'caseCode') || null,
 		title: str(m, 'title'),
 		plannedMinutes: num(m, 'plannedMinutes') ?? 10,
-		status: oneOf(m.get('status'), AGENDA_STATUSES, 'gepland')
+		status: oneOf(m.get('status'), AGENDA_STATUSES, 'gepland'),
+		...(carriedTo !== null ? { carriedTo } : {}),
+		...(carriedFrom !== null ? { carriedFrom } : {})
 	};
 }
 
@@ -246,9 +255,15 @@ function keysAfter(entries: AgendaEntry[], count: number): string[] | null {
 	return keys;
 }
 
+const CARRY_FIELDS = new Set(['carriedTo', 'carriedFrom']);
+
 function itemMap(fields: Omit<AgendaItem, 'id'>, order: string): Y.Map<unknown> {
 	const map = new Y.Map<unknown>();
-	for (const [k, v] of Object.entries(withoutCaseTitle(fields))) map.set(k, v);
+	for (const [k, v] of Object.entries(withoutCaseTitle(fields))) {
+		// an item that was never carried has no carry keys in the document
+		if (CARRY_FIELDS.has(k) && (v === undefined || v === null)) continue;
+		map.set(k, v);
+	}
 	map.set('order', order);
 	return map;
 }
@@ -300,7 +315,7 @@ export function addAgendaItem(doc: Y.Doc, item: Omit<AgendaItem, 'id'>, id: stri
 	return id;
 }
 
-const AGENDA_FIELDS = ['caseId', 'caseCode', 'title', 'plannedMinutes', 'status'] as const;
+const AGENDA_FIELDS = ['caseId', 'caseCode', 'title', 'plannedMinutes', 'status', 'carriedTo', 'carriedFrom'] as const;
 
 export function updateAgendaItem(doc: Y.Doc, id: string, patch: Partial<Omit<AgendaItem, 'id'>>): void {
 	doc.transact(() => {
@@ -320,12 +335,20 @@ export function updateAgendaItem(doc: Y.Doc, id: string, patch: Partial<Omit<Age
  * of its own. Two chairs moving it at once leave it once, wherever the last move put it.
  */
 export function moveAgendaItem(doc: Y.Doc, id: string, delta: -1 | 1): void {
+	const from = readAgenda(doc).findIndex((i) => i.id === id);
+	if (from >= 0) moveAgendaItemTo(doc, id, from + delta);
+}
+
+/**
+ * Moves an item to position `to` (0-based, in the agenda as it reads now), as a drag and drop
+ * does: one new order key between its new neighbours. A position outside the agenda does nothing.
+ */
+export function moveAgendaItemTo(doc: Y.Doc, id: string, to: number): void {
 	doc.transact(() => {
 		migrateLegacyAgenda(doc);
 		const entries = mapEntries(doc);
 		const from = entries.findIndex((e) => e.id === id);
-		const to = from + delta;
-		if (from < 0 || to < 0 || to >= entries.length) return;
+		if (from < 0 || to === from || !Number.isInteger(to) || to < 0 || to >= entries.length) return;
 		const reordered = [...entries];
 		const [moving] = reordered.splice(from, 1);
 		reordered.splice(to, 0, moving!);

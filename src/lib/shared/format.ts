@@ -29,6 +29,7 @@ const short = lazy('nl-NL', {
 	minute: '2-digit',
 	timeZone: 'Europe/Amsterdam'
 });
+const timeOnly = lazy('nl-NL', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Amsterdam' });
 
 const dateTimeYear = lazy('nl-NL', {
 	weekday: 'long',
@@ -47,6 +48,8 @@ export const formatDateTimeYear = (iso: string) => dateTimeYear().format(new Dat
 export const formatDateTime = (iso: string) => dateTime().format(new Date(iso));
 /** "30 november 2026" */
 export const formatDate = (iso: string) => dateOnly().format(new Date(iso));
+/** "09:30", in Amsterdam */
+export const formatClock = (at: string | Date) => timeOnly().format(typeof at === 'string' ? new Date(at) : at);
 /** "30 nov 2026 09:30" */
 export const formatShort = (iso: string) => short().format(new Date(iso));
 

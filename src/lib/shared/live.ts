@@ -55,6 +55,16 @@ export const MeetingRef = z.object({ meetingId: z.number().int().positive() });
 /** Joining a meeting; the shared screen says it is one, so it gets nothing of a case it shows restricted. */
 export const JoinMeeting = MeetingRef.extend({ screen: z.boolean().optional() });
 export const SetCurrentItem = MeetingRef.extend({ itemId: z.string().min(1).max(64) });
+/** Carrying an agenda item to the table's next planned meeting ("doorschuiven"). */
+export const CarryItem = MeetingRef.extend({ itemId: z.string().min(1).max(64) });
+export interface CarryResult {
+	itemId: string;
+	toMeetingId: number;
+	/** when the meeting it went to starts (ISO) */
+	toStartsAt: string;
+	/** false when the next agenda had it already (the case, or this carry) */
+	added: boolean;
+}
 export const TimerCommand = MeetingRef.extend({
 	action: z.enum(['start', 'pause', 'reset', 'extend']),
 	minutes: z.number().int().min(1).max(60).optional()
@@ -113,6 +123,7 @@ export interface ClientToServerEvents {
 	'meeting:open': (payload: z.input<typeof MeetingRef>, ack: (result: Ack<MeetingState>) => void) => void;
 	'meeting:close': (payload: z.input<typeof MeetingRef>, ack: (result: Ack<MeetingState>) => void) => void;
 	'item:close': (payload: z.input<typeof CloseItem>, ack: (result: Ack<MeetingState>) => void) => void;
+	'item:carry': (payload: z.input<typeof CarryItem>, ack: (result: Ack<CarryResult>) => void) => void;
 	'regie:set': (payload: z.input<typeof SetRegie>, ack: (result: Ack<RegieState>) => void) => void;
 	'attendance:add': (payload: z.input<typeof AddAttendee>, ack: (result: Ack<AttendanceUpdate>) => void) => void;
 	'attendance:remove': (payload: z.input<typeof RemoveAttendee>, ack: (result: Ack<AttendanceUpdate>) => void) => void;

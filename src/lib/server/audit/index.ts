@@ -53,6 +53,7 @@ export type AuditAction =
 	| 'case.purge'
 	| 'request.purge'
 	| 'meeting.item_close'
+	| 'meeting.item_carry'
 	| 'meeting.attendance'
 	| 'meeting.schedule'
 	| 'meeting.update'

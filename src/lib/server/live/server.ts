@@ -8,6 +8,7 @@ import { AppError } from '../errors';
 import { readCookie, originAllowed } from '../collab/endpoint';
 import {
 	AddAttendee,
+	CarryItem,
 	CloseItem,
 	JoinMeeting,
 	MarkAttendance,
@@ -41,6 +42,7 @@ import type { RoomRegister, RoomRestriction, RoomSummary } from '../../shared/ro
 import { authorize, can, type Actor } from '../policy/index';
 import { addAttendee, closeItem, removeAttendee } from '../meetings/items';
 import { assignRegie } from '../cases/regie';
+import { carryItem } from '../meetings/carry';
 
 type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -403,6 +405,18 @@ export function createLiveServer(server: http.Server, ctx: AppContext): LiveServ
 		socket.on('meeting:open', command(socket, MeetingRef, (p) => openMeeting(ctx, actorOf(socket), p.meetingId)));
 		socket.on('meeting:close', command(socket, MeetingRef, (p) => closeMeeting(ctx, actorOf(socket), p.meetingId)));
 		socket.on('item:close', command(socket, CloseItem, (p) => closeItem(ctx, actorOf(socket), p)));
+		// the agendas change in their documents, which every open page follows; only the ack is extra
+		socket.on('item:carry', guarded(socket, 'item:carry', async (payload: unknown, ack: unknown) => {
+			if (typeof ack !== 'function') return;
+			const parsed = CarryItem.safeParse(payload);
+			if (!parsed.success) return ack({ ok: false, code: 'INVALID_INPUT', message: 'Ongeldig verzoek.' });
+			try {
+				if (!(await personActed(socket, ack as (answer: Ack<never>) => void))) return;
+				ack({ ok: true, data: await carryItem(ctx, actorOf(socket), parsed.data) });
+			} catch (error) {
+				ack(failure(ctx, error));
+			}
+		}));
 		socket.on(
 			'regie:set',
 			caseCommand(

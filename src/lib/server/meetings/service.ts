@@ -61,6 +61,7 @@ export async function meetingView(ctx: AppContext, actor: Actor, meetingId: numb
 		.select([
 			'meetings.id',
 			'meetings.starts_at',
+			'meetings.ends_at',
 			'meetings.location',
 			'meetings.status',
 			'case_tables.id as tableId',

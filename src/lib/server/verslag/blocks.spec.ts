@@ -42,3 +42,17 @@ describe('verslag outline', () => {
 		expect(lines).toContain('De agenda van dit overleg is leeg.');
 	});
 });
+
+describe('general items and carried items in the verslag (issue 14 item 2)', () => {
+	it('lists a general item with what was decided at it, and says where a carried item went', () => {
+		const agenda: Verslag['agenda'] = [
+			{ position: 1, caseCode: null, title: 'Mededelingen', plannedMinutes: 10, status: 'besproken', statusLabel: 'Besproken', decisions: ['De wijkagent stelt zich in oktober voor.'], carriedToStartsAt: null },
+			{ position: 2, caseCode: 'MDA-2026-001', title: 'Huishouden', plannedMinutes: 45, status: 'gepland', statusLabel: 'Gepland', decisions: [], carriedToStartsAt: null },
+			{ position: 3, caseCode: null, title: 'Evaluatie', plannedMinutes: 5, status: 'aangehouden', statusLabel: 'Aangehouden', decisions: [], carriedToStartsAt: '2027-11-16T12:00:00Z' }
+		];
+		const lines = texts(verslagBlocks({ ...base, agenda }));
+		expect(lines).toEqual(expect.arrayContaining(['Mededelingen', 'MDA-2026-001: Huishouden', 'Evaluatie', 'Besluiten: Mededelingen', 'De wijkagent stelt zich in oktober voor.']));
+		expect(lines).toContain('Aangehouden; doorgeschoven naar 16 november 2027');
+		expect(lines).not.toContain('Besluiten: Evaluatie');
+	});
+});

@@ -1,5 +1,5 @@
 import { ACTION_STATUS_LABELS } from '../../shared/documents';
-import { formatDeadline } from '../../shared/format';
+import { formatDate, formatDeadline } from '../../shared/format';
 import type { Verslag, VerslagAction, VerslagCase } from './index';
 
 /**
@@ -85,7 +85,7 @@ export function verslagBlocks(v: Verslag): Block[] {
 				{ label: 'Minuten', width: 0.14 },
 				{ label: 'Status', width: 0.2 }
 			],
-			rows: v.agenda.map((a) => [String(a.position), a.caseCode ? `${a.caseCode}: ${a.title}` : a.title, String(a.plannedMinutes), a.statusLabel])
+			rows: v.agenda.map((a) => [String(a.position), a.caseCode ? `${a.caseCode}: ${a.title}` : a.title, String(a.plannedMinutes), agendaStatusCell(a)])
 		});
 	}
 	if (v.omittedItems > 0) blocks.push({ kind: 'paragraph', muted: true, text: omittedLine(v.omittedItems) });
@@ -113,6 +113,11 @@ export function verslagBlocks(v: Verslag): Block[] {
 	}
 	for (const c of v.cases) blocks.push(...caseBlocks(c));
 	return blocks;
+}
+
+/** "Aangehouden; doorgeschoven naar 16 november 2027" for an item carried to the next meeting */
+export function agendaStatusCell(a: Pick<Verslag['agenda'][number], 'statusLabel' | 'carriedToStartsAt'>): string {
+	return a.carriedToStartsAt ? `${a.statusLabel}; doorgeschoven naar ${formatDate(a.carriedToStartsAt)}` : a.statusLabel;
 }
 
 export function meetingStatusLine(v: Verslag): string {

@@ -72,6 +72,8 @@ export interface VerslagAgendaItem {
 	status: AgendaStatus;
 	statusLabel: string;
 	decisions: string[];
+	/** when the meeting this item was carried to (doorgeschoven) starts, ISO; null if it was not */
+	carriedToStartsAt: string | null;
 }
 
 export interface VerslagAction {
@@ -276,6 +278,20 @@ export async function buildVerslag(ctx: AppContext, actor: Actor, meetingId: num
 	}
 	const isChair = await can(db, actor, 'meeting.run', { kind: 'meeting', meetingId });
 
+	// the meetings items were carried to: only this table's (a document could name any id)
+	const carriedIds = agenda.flatMap((i) => (i.carriedTo ? [i.carriedTo] : []));
+	const carriedTo = new Map(
+		carriedIds.length === 0
+			? []
+			: (
+					await db
+						.selectFrom('meetings')
+						.select(['id', 'starts_at'])
+						.where('id', 'in', carriedIds)
+						.where('case_table_id', '=', meeting.tableId)
+						.execute()
+				).map((m) => [m.id, m.starts_at] as const)
+	);
 	const decisionsOfItem = (itemId: string) => decisions.filter((d) => d.itemId === itemId).map((d) => d.text).filter((t) => t.trim() !== '');
 	let omittedItems = 0;
 	const agendaOut: VerslagAgendaItem[] = [];
@@ -292,7 +308,8 @@ export async function buildVerslag(ctx: AppContext, actor: Actor, meetingId: num
 			plannedMinutes: item.plannedMinutes,
 			status: item.status,
 			statusLabel: AGENDA_STATUS_LABELS[item.status],
-			decisions: item.caseId === null ? decisionsOfItem(item.id) : []
+			decisions: item.caseId === null ? decisionsOfItem(item.id) : [],
+			carriedToStartsAt: item.carriedTo ? (carriedTo.get(item.carriedTo) ?? null) : null
 		});
 	}
 	// cases rounded off or attended here that are no longer on the agenda count as well
