@@ -21,7 +21,7 @@ const screenHeading = (screen: Page) => screen.getByRole('main').getByRole('head
 const screenAgenda = (screen: Page) => screen.getByRole('navigation', { name: 'Agenda' });
 
 test('een overleg van begin tot eind: fouten verdwijnen, toetsen tellen, het einde zegt wat er gebeurde', async ({ browser }) => {
-	test.setTimeout(150_000);
+	test.setTimeout(300_000);
 	const chair = await loggedInPage(browser, 'voorzitter', { viewport: { width: 1366, height: 768 } });
 	const screenLogin = await loggedInPage(browser, 'voorzitter', { viewport: { width: 1280, height: 720 } });
 	const page = chair.page;
@@ -141,7 +141,7 @@ test('een overleg van begin tot eind: fouten verdwijnen, toetsen tellen, het ein
 });
 
 test('de 404-pagina spreekt gewoon Nederlands en wijst de weg die past', async ({ browser }) => {
-	test.setTimeout(60_000);
+	test.setTimeout(120_000);
 	const visitor = await browser.newContext();
 	try {
 		const page = await visitor.newPage();
@@ -169,5 +169,50 @@ test('de 404-pagina spreekt gewoon Nederlands en wijst de weg die past', async (
 		await screenshot(page, 'walk-404-ingelogd');
 	} finally {
 		await context.close();
+	}
+});
+
+test('de vraag van de tafel heet geen "Reden", ook niet nadat het verzoek is ingetrokken', async ({ browser }) => {
+	test.setTimeout(120_000);
+	const QUESTION = 'Welke hulp loopt er al bij dit huishouden?';
+	const linda = await loggedInPage(browser, 'linda');
+	const chair = await loggedInPage(browser, 'voorzitter');
+	try {
+		await linda.page.goto('/aanmelden');
+		await hydrated(linda.page);
+		await linda.page.getByLabel('Overlegtafel').selectOption({ label: TOP150 });
+		await linda.page.getByLabel('Soort').selectOption({ label: 'Een persoon (volwassene)' });
+		await linda.page.getByLabel('Naam', { exact: true }).fill('Walter Wandelaar');
+		await linda.page.getByLabel('Geboortedatum (niet verplicht)').fill('1990-05-05');
+		await linda.page.getByLabel('Waarom meldt u deze casus aan?').fill('Schulden en overlast, hulp loopt vast.');
+		await linda.page.getByLabel('Vraag aan de tafel').fill('Wie neemt de regie?');
+		await linda.page.getByLabel('Strafrecht').check();
+		await linda.page.getByRole('button', { name: 'Verzoek indienen' }).click();
+		const mine = linda.page.getByRole('region', { name: 'Mijn aanmeldingen' });
+		const href = await mine.getByRole('link', { name: 'Walter Wandelaar' }).first().getAttribute('href');
+
+		await chair.page.getByRole('link', { name: TOP150 }).first().click();
+		await chair.page.getByRole('link', { name: /Triage \(\d+ wachtend\)/ }).click();
+		await hydrated(chair.page);
+		const item = chair.page.getByRole('article', { name: /Walter Wandelaar/ });
+		await item.getByLabel(/Vraag aan de aanmelder/).fill(QUESTION);
+		await item.getByRole('button', { name: /^Vraag versturen/ }).click();
+		await expect(chair.page.getByRole('status').filter({ hasText: 'Uw vraag is naar de aanmelder gestuurd.' })).toBeVisible();
+
+		await linda.page.goto(href!);
+		await hydrated(linda.page);
+		await linda.page.getByRole('button', { name: 'Verzoek intrekken' }).click();
+		await expect(linda.page.locator('.status')).toContainText('Ingetrokken');
+		await expect(linda.page.getByText('U hebt dit verzoek ingetrokken.')).toBeVisible();
+
+		await linda.page.goto('/aanmelden');
+		const row = linda.page.getByRole('region', { name: 'Mijn aanmeldingen' }).getByRole('row').filter({ hasText: 'Walter Wandelaar' });
+		await expect(row).toContainText(`Eerder gevraagd door de tafel: ${QUESTION}`);
+		await expect(row).not.toContainText('Reden');
+		await expectNoAxeViolations(linda.page);
+		await screenshot(linda.page, 'walk-aanmeldingen-vraag');
+	} finally {
+		await linda.context.close();
+		await chair.context.close();
 	}
 });
