@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { expectNoAxeViolations, hydrated, loggedInPage, screenshot } from './helpers';
+import { expectNoAxeViolations, hydrated, loggedInPage, login, screenshot } from './helpers';
 
 /**
  * What the walk of issue 14 (item 8) found wrong, checked the way a user notices it. The meeting
@@ -175,7 +175,10 @@ test('de 404-pagina spreekt gewoon Nederlands en wijst de weg die past', async (
 test('de vraag van de tafel heet geen "Reden", ook niet nadat het verzoek is ingetrokken', async ({ browser }) => {
 	test.setTimeout(120_000);
 	const QUESTION = 'Welke hulp loopt er al bij dit huishouden?';
-	const linda = await loggedInPage(browser, 'linda');
+	// linda (Sociaal Team) is no demo role of helpers.ts: logged in by e-mail address
+	const lindaContext = await browser.newContext();
+	const linda = { context: lindaContext, page: await lindaContext.newPage() };
+	await login(linda.page, 'linda@casustafel.example');
 	const chair = await loggedInPage(browser, 'voorzitter');
 	try {
 		await linda.page.goto('/aanmelden');
