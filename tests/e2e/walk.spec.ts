@@ -39,11 +39,14 @@ test('een overleg van begin tot eind: fouten verdwijnen, toetsen tellen, het ein
 			await form.getByRole('button', { name: 'Overleg plannen' }).click();
 			const endError = form.getByText('De eindtijd moet na de begintijd liggen.');
 			await expect(endError).toBeVisible();
+			await expect(form.getByRole('alert')).toContainText('Het overleg is niet gepland.');
 			await expect(form.getByLabel('Eindtijd')).toHaveAttribute('aria-invalid', 'true');
 			// corrected before sending: the old message no longer stands next to the right value
 			await form.getByLabel('Eindtijd').fill('11:00');
 			await expect(endError).toHaveCount(0);
 			await expect(form.getByLabel('Eindtijd')).not.toHaveAttribute('aria-invalid', 'true');
+			// and the summary above the form, which pointed at that field, goes with it
+			await expect(form.getByRole('alert')).toHaveCount(0);
 			await screenshot(page, 'walk-fout-verbeterd');
 			await form.getByRole('button', { name: 'Overleg plannen' }).click();
 			await expect(form.getByRole('status')).toContainText('Het overleg is gepland.');
