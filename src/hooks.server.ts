@@ -72,7 +72,7 @@ export const handleError: HandleServerError = async ({ error, event, status }) =
 
 /** What a person (message) and a program (code) are told for an error status. */
 function publicError(status: number, id: string): { message: string; code: string } {
-	if (status === 404) return { message: 'Deze pagina bestaat niet of u heeft er geen toegang toe.', code: 'NOT_FOUND' };
+	if (status === 404) return { message: 'Deze pagina bestaat niet of u hebt er geen toegang toe.', code: 'NOT_FOUND' };
 	if (status === 413) return { message: BODY_TOO_LARGE_MESSAGE, code: 'PAYLOAD_TOO_LARGE' };
 	if (status >= 400 && status < 500) return { message: BAD_REQUEST_MESSAGE, code: 'BAD_REQUEST' };
 	return {

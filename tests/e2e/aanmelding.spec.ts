@@ -212,7 +212,7 @@ test('een terugval valt op in de triage van Top 150', async ({ browser }) => {
 		const item = chair.page.getByRole('article', { name: /Rens Verzonnen/ });
 		await expect(item.getByText(/Mogelijk terugval\./)).toBeVisible();
 		await expect(item).toContainText('T150-2026-014');
-		await expect(chair.page.getByText(/Caseload: \d+ van 150 casussen/)).toBeVisible();
+		await expect(chair.page.getByText(/Caseload: \d+ van 150 lopende casussen/)).toBeVisible();
 		await expectNoAxeViolations(chair.page);
 		await screenshot(chair.page, 'triage-top150-terugval');
 

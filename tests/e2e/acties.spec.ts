@@ -201,7 +201,7 @@ test('wie geen acties heeft, ziet dat in gewone taal', async ({ browser }) => {
 	const { context, page } = await loggedInPage(browser, 'geen-toegang');
 	try {
 		await openActies(page);
-		await expect(page.getByText('U heeft nog geen acties.')).toBeVisible();
+		await expect(page.getByText('U hebt nog geen acties.')).toBeVisible();
 		await expect(page.getByRole('button', { name: 'Filter toepassen' })).toHaveCount(0);
 		await expect(page.getByRole('table')).toHaveCount(0);
 		await expectNoAxeViolations(page);

@@ -13,7 +13,7 @@ import { connectDoc, type DocClient } from '../integration/helpers/realtime';
 export const DEMO_PASSWORD = 'Voorbeeld-2026';
 /** The demo beheerder's TOTP key, as DEMO_TOTP_SECRET in src/lib/server/seed/demo.ts. */
 export const DEMO_TOTP_SECRET = 'JBSWY3DPEHPK3PXPCASUSTAFELDEMO22';
-export const NOT_FOUND_TEXT = 'Deze pagina bestaat niet of u heeft er geen toegang toe.';
+export const NOT_FOUND_TEXT = 'Deze pagina bestaat niet of u hebt er geen toegang toe.';
 
 /** The demo logins of src/lib/server/seed/demo.ts, by the local part of their address. */
 export const ROLES = ['beheerder', 'voorzitter', 'secretaris', 'deelnemer', 'geen-toegang', 'waarnemer'] as const;

@@ -106,7 +106,7 @@ test('de secretaris plant een reeks, verplaatst er een en zegt er een af', async
 				await item.locator('summary', { hasText: 'Afmelden' }).click();
 				await item.getByLabel('Reden van afmelden').fill('Scholing');
 				await item.getByRole('button', { name: 'Afmelden' }).click();
-				await expect(meetingItem(keesPage, '14 september 2027')).toContainText('U heeft zich afgemeld: Scholing');
+				await expect(meetingItem(keesPage, '14 september 2027')).toContainText('U hebt zich afgemeld: Scholing');
 				await expectNoAxeViolations(keesPage);
 				await screenshot(keesPage, 'meeting-schedule-afmelding');
 			} finally {

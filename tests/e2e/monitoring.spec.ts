@@ -109,7 +109,7 @@ test('waarnemer maakt een kalenderlink op /account en trekt hem weer in', async 
 	await page.goto('/account');
 	await hydrated(page);
 	const section = page.getByRole('region', { name: 'Agenda in uw eigen kalender' });
-	await expect(section.getByText('U heeft nu geen kalenderlink.')).toBeVisible();
+	await expect(section.getByText('U hebt nu geen kalenderlink.')).toBeVisible();
 	await expectNoAxeViolations(page);
 
 	await section.getByRole('button', { name: 'Kalenderlink maken' }).click();
@@ -134,11 +134,11 @@ test('waarnemer maakt een kalenderlink op /account en trekt hem weer in', async 
 	await page.reload();
 	await hydrated(page);
 	await expect(section.getByLabel('Uw kalenderlink')).toHaveCount(0);
-	await expect(section.getByText(/U heeft een kalenderlink sinds/)).toBeVisible();
+	await expect(section.getByText(/U hebt een kalenderlink sinds/)).toBeVisible();
 	await expectNoAxeViolations(page);
 	await section.getByRole('button', { name: 'Link intrekken' }).click();
 	await expect(section.getByRole('status')).toHaveText('De kalenderlink is ingetrokken. Uw agenda-app krijgt geen nieuwe gegevens meer.');
-	await expect(section.getByText('U heeft nu geen kalenderlink.')).toBeVisible();
+	await expect(section.getByText('U hebt nu geen kalenderlink.')).toBeVisible();
 	expect((await request.get(url.pathname)).status()).toBe(404);
 	await expectNoAxeViolations(page);
 	await screenshot(page, 'kalender-link-ingetrokken');

@@ -77,7 +77,7 @@ test('bram stelt een tweede factor in, logt in met een code en zet hem weer uit'
 		await page.goto('/account#tweede-factor');
 		await hydrated(page);
 		const section = page.getByRole('region', { name: 'Tweede factor' });
-		await expect(section.getByText('U heeft nog')).toContainText('10');
+		await expect(section.getByText('U hebt nog')).toContainText('10');
 		await expectNoAxeViolations(page);
 		await screenshot(page, 'tweede-factor-aan');
 		await section.getByLabel('Code uit uw app of een herstelcode').fill(await nextTotp(secret));

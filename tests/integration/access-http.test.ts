@@ -20,7 +20,7 @@ import { request, startServer, type Reply, type RequestOptions, type TestServer,
 let server: TestServer;
 let db: SharedDb;
 const NO_SUCH_ID = 999_999;
-const NOT_FOUND_TEXT = 'Deze pagina bestaat niet of u heeft er geen toegang toe.';
+const NOT_FOUND_TEXT = 'Deze pagina bestaat niet of u hebt er geen toegang toe.';
 
 let t150: number; // T150-2026-014: access for Sociaal Team (deelnemer@) and GGZ (waarnemer@)
 let t150Other: number; // T150-2026-015: access for Politie (geen-toegang@)

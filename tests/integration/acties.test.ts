@@ -152,7 +152,7 @@ describe('who sees which action', () => {
 			}
 		}
 		const { reply } = await page('geen-toegang');
-		expect(textOf(reply.body)).toContain('U heeft nog geen acties.');
+		expect(textOf(reply.body)).toContain('U hebt nog geen acties.');
 		expect(reply.body).not.toContain('Filter toepassen');
 	});
 

@@ -78,7 +78,7 @@ describe('the calendar feed of an actiehouder', () => {
 		const reply = await request(server.url, '/account', { cookie: await as('waarnemer') });
 		expect(reply.status).toBe(200);
 		expect(reply.body).toContain('Agenda in uw eigen kalender');
-		expect(reply.body).toContain('U heeft nu geen kalenderlink.');
+		expect(reply.body).toContain('U hebt nu geen kalenderlink.');
 		expect(reply.body).toContain('action="?/calendarCreate"');
 	});
 
@@ -96,7 +96,7 @@ describe('the calendar feed of an actiehouder', () => {
 
 		// shown once: the account page afterwards says there is a link, but not which
 		const again = await request(server.url, '/account', { cookie: await as('waarnemer') });
-		expect(again.body).toContain('U heeft een kalenderlink sinds');
+		expect(again.body).toContain('U hebt een kalenderlink sinds');
 		expect(again.body).not.toContain(token);
 	});
 
@@ -152,7 +152,7 @@ describe('the calendar feed of an actiehouder', () => {
 		await revokeFeed('waarnemer');
 		expect((await fetchFeed(`/kalender/${token}.ics`)).status).toBe(404);
 		const page = await request(server.url, '/account', { cookie: await as('waarnemer') });
-		expect(page.body).toContain('U heeft nu geen kalenderlink.');
+		expect(page.body).toContain('U hebt nu geen kalenderlink.');
 		expect(db.prepare("select count(*) as n from audit_log where action = 'calendar.feed.revoke'").get()).toEqual({ n: 1 });
 
 		const second = await createFeed('waarnemer');

@@ -19,7 +19,7 @@ let t016: number; // T150-2026-016: aangemeld
 let mda: number; // MDA-2026-001: monitoring; linda@ casusregisseur
 let oph: number; // OPH-2026-003: gepland; mehmet@ chairs OPH
 
-const NOT_FOUND_TEXT = 'Deze pagina bestaat niet of u heeft er geen toegang toe.';
+const NOT_FOUND_TEXT = 'Deze pagina bestaat niet of u hebt er geen toegang toe.';
 const as = demoLogins(() => server);
 
 /** A form post to the case page; 'html' as without JavaScript, 'json' as use:enhance posts it. */

@@ -319,7 +319,7 @@ describe('afmelden', () => {
 		const memberCount = (db.prepare('select count(*) as n from memberships m join users u on u.id = m.user_id where m.case_table_id = ? and u.disabled_at is null').get(top150) as { n: number }).n;
 		expect(chairPage).toContain(`${memberCount - 4} van ${memberCount} leden`);
 		const waarnemerPage = textOf((await request(server.url, `/tafels/${top150}`, { cookie: await as('waarnemer') })).body);
-		expect(waarnemerPage).toContain('U heeft zich afgemeld: Andere afspraak van waarnemer');
+		expect(waarnemerPage).toContain('U hebt zich afgemeld: Andere afspraak van waarnemer');
 		expect(waarnemerPage).not.toContain('Andere afspraak van geen-toegang');
 		// audited
 		const audited = db.prepare("select count(*) as n from audit_log where action = 'meeting.attendance' and meeting_id = ?").get(target.id) as { n: number };

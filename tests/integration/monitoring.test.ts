@@ -17,7 +17,7 @@ let t150: number;
 let mda: number;
 
 const as = demoLogins(() => server);
-const NOT_FOUND_TEXT = 'Deze pagina bestaat niet of u heeft er geen toegang toe.';
+const NOT_FOUND_TEXT = 'Deze pagina bestaat niet of u hebt er geen toegang toe.';
 const page = async (who: string | null, path: string) => request(server.url, path, { cookie: who ? await as(who) : null });
 
 const decode = (s: string) =>

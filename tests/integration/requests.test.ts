@@ -27,7 +27,7 @@ let veiligThuis: number;
 let politie: number;
 let kees: number;
 
-const NOT_FOUND_TEXT = 'Deze pagina bestaat niet of u heeft er geen toegang toe.';
+const NOT_FOUND_TEXT = 'Deze pagina bestaat niet of u hebt er geen toegang toe.';
 
 type FormValue = string | number | (string | number)[];
 

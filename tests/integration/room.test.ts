@@ -115,7 +115,7 @@ describe('the register', () => {
 				await emitAck(socket, 'room:item', { meetingId, itemId: item014, userId: id('geen-toegang'), presence: 'in' })
 			];
 			for (const answer of answers) {
-				expect(answer, who).toEqual({ ok: false, code: 'NOT_FOUND', message: 'Deze pagina bestaat niet of u heeft er geen toegang toe.' });
+				expect(answer, who).toEqual({ ok: false, code: 'NOT_FOUND', message: 'Deze pagina bestaat niet of u hebt er geen toegang toe.' });
 			}
 		}
 		expect({ attendance: attendanceRows(), items: itemRows() }).toEqual(before);

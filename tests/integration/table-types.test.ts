@@ -11,7 +11,7 @@ import { demoLogins, request, startServer, type Reply, type RequestOptions, type
  */
 let server: TestServer;
 let db: SharedDb;
-const NOT_FOUND_TEXT = 'Deze pagina bestaat niet of u heeft er geen toegang toe.';
+const NOT_FOUND_TEXT = 'Deze pagina bestaat niet of u hebt er geen toegang toe.';
 
 const as = demoLogins(() => server);
 

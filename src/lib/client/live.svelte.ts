@@ -101,8 +101,14 @@ export class MeetingLive {
 		}
 	}
 
-	setCurrent(itemId: string) {
-		this.socket.emit('meeting:current', { meetingId: this.meetingId, itemId }, (r) => this.command(r));
+	/** Resolves once the server answered and its state is applied, so a next step starts from it. */
+	setCurrent(itemId: string): Promise<Ack<MeetingState>> {
+		return new Promise((resolve) => {
+			this.socket.emit('meeting:current', { meetingId: this.meetingId, itemId }, (r) => {
+				this.command(r);
+				resolve(r);
+			});
+		});
 	}
 	timer(action: 'start' | 'pause' | 'reset' | 'extend', minutes?: number) {
 		this.socket.emit('meeting:timer', { meetingId: this.meetingId, action, minutes }, (r) => this.command(r));

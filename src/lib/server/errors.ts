@@ -32,7 +32,7 @@ export class AppError extends Error {
 
 /** "Forbidden" and "does not exist" are the same answer, so probing reveals nothing. */
 export const notFound = () =>
-	new AppError('NOT_FOUND', 'Deze pagina bestaat niet of u heeft er geen toegang toe.');
+	new AppError('NOT_FOUND', 'Deze pagina bestaat niet of u hebt er geen toegang toe.');
 
 export const invalidInput = (fields: Record<string, string>, message = 'Controleer de invoer.') =>
 	new AppError('INVALID_INPUT', message, fields);

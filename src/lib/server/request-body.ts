@@ -34,7 +34,7 @@ export async function unreadableBody(request: Request, url: URL): Promise<Respon
 	if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return null;
 	// "?/default" names the default action explicitly, which SvelteKit refuses with a 500
 	for (const [key] of url.searchParams) {
-		if (key === '/default') return refusal(request, 'NOT_FOUND', 'Deze pagina bestaat niet of u heeft er geen toegang toe.');
+		if (key === '/default') return refusal(request, 'NOT_FOUND', 'Deze pagina bestaat niet of u hebt er geen toegang toe.');
 	}
 	if (!request.body || !FORM_TYPES.includes(contentType(request))) return null;
 	try {
@@ -61,7 +61,7 @@ function refusal(request: Request, code: ErrorCode, message: string): Response {
 			headers: { 'content-type': 'application/json', 'cache-control': 'no-store' }
 		});
 	}
-	const html = `<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Niet gelukt · Casustafel</title></head><body><h1>Niet gelukt</h1><p>${escapeHtml(message)}</p><p>Foutcode: ${code}</p><p><a href="/">Terug naar Mijn overleggen</a></p></body></html>`;
+	const html = `<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Niet gelukt · Casustafel</title></head><body><h1 data-code="${code}">Niet gelukt</h1><p>${escapeHtml(message)}</p><p><a href="/">Terug naar de startpagina</a></p></body></html>`;
 	return new Response(html, {
 		status,
 		headers: {

@@ -132,7 +132,7 @@ export async function startEnrolment(ctx: AppContext, userId: number): Promise<E
 		.select(['email', 'totp_enabled_at'])
 		.where('id', '=', userId)
 		.executeTakeFirstOrThrow();
-	if (user.totp_enabled_at) throw conflict('U heeft al een tweede factor ingesteld. Zet die eerst uit als u een nieuwe wilt.');
+	if (user.totp_enabled_at) throw conflict('U hebt al een tweede factor ingesteld. Zet die eerst uit als u een nieuwe wilt.');
 	const bytes = new Uint8Array(20);
 	crypto.getRandomValues(bytes);
 	const secret = encodeBase32NoPadding(bytes);
@@ -248,7 +248,7 @@ export async function verifySecondFactor(
 	meta: Meta
 ): Promise<{ recovery: boolean; recoveryCodesLeft: number; token: string; session: Session }> {
 	const row = await ctx.db.selectFrom('users').select(['totp_secret', 'totp_enabled_at']).where('id', '=', user.id).executeTakeFirstOrThrow();
-	if (!row.totp_secret || !row.totp_enabled_at) throw conflict('U heeft geen tweede factor ingesteld.');
+	if (!row.totp_secret || !row.totp_enabled_at) throw conflict('U hebt geen tweede factor ingesteld.');
 	const { recovery } = await checkCode(ctx, user, row.totp_secret, code, meta, true, 'login');
 	const renewed = await renewSession(ctx.db, sessionId, ctx.now(), { secondFactorAt: ctx.now() });
 	if (!renewed) throw conflict('Uw sessie is verlopen. Log opnieuw in.');
@@ -265,7 +265,7 @@ export async function disableSecondFactor(
 	meta: Meta
 ): Promise<void> {
 	const row = await ctx.db.selectFrom('users').select(['totp_secret', 'totp_enabled_at']).where('id', '=', user.id).executeTakeFirstOrThrow();
-	if (!row.totp_secret || !row.totp_enabled_at) throw conflict('U heeft geen tweede factor ingesteld.');
+	if (!row.totp_secret || !row.totp_enabled_at) throw conflict('U hebt geen tweede factor ingesteld.');
 	await checkCode(ctx, user, row.totp_secret, code, meta, true, 'disable');
 	const now = ctx.now();
 	await ctx.db.transaction().execute(async (trx) => {
@@ -284,7 +284,7 @@ export async function regenerateRecoveryCodes(
 	meta: Meta
 ): Promise<string[]> {
 	const row = await ctx.db.selectFrom('users').select(['totp_secret', 'totp_enabled_at']).where('id', '=', user.id).executeTakeFirstOrThrow();
-	if (!row.totp_secret || !row.totp_enabled_at) throw conflict('U heeft geen tweede factor ingesteld.');
+	if (!row.totp_secret || !row.totp_enabled_at) throw conflict('U hebt geen tweede factor ingesteld.');
 	await checkCode(ctx, user, row.totp_secret, code, meta, false, 'regenerate');
 	return storeRecoveryCodes(ctx.db, user.id, ctx.now());
 }

@@ -368,7 +368,7 @@ async function refuseFlood(db: AppContext['db'], actor: Actor, now: Date): Promi
 	if (Number(row.n) >= SUBMIT_LIMIT.count) {
 		throw new AppError(
 			'THROTTLED',
-			`U heeft het afgelopen uur al ${SUBMIT_LIMIT.count} verzoeken ingediend. Probeer het over een uur opnieuw, of neem contact op met de voorzitter van de tafel.`
+			`U hebt het afgelopen uur al ${SUBMIT_LIMIT.count} verzoeken ingediend. Probeer het over een uur opnieuw, of neem contact op met de voorzitter van de tafel.`
 		);
 	}
 }

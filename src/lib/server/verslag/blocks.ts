@@ -34,6 +34,8 @@ export const formatMeetingDate = (iso: string) => dayAndTime.format(new Date(iso
 export const formatTime = (iso: string) => timeOnly.format(new Date(iso));
 
 const EMPTY = 'Niet ingevuld.';
+/** where the regie of a case would stand: it was not talked about, so nothing was decided about it */
+export const NOT_DISCUSSED = 'Niet besproken in dit overleg.';
 
 export function verslagBlocks(v: Verslag): Block[] {
 	const blocks: Block[] = [];
@@ -211,18 +213,8 @@ function caseBlocks(c: VerslagCase): Block[] {
 	}
 
 	out.push({ kind: 'heading', level: 3, text: 'Regie' });
-	out.push({
-		kind: 'fields',
-		rows: c.regie.current.map((r) => [r.kindLabel, r.holder ? `${r.holder.name ?? ''}${r.holder.organisationName ? `, ${r.holder.organisationName}` : ''}` : 'Niet belegd'])
-	});
-	if (c.regie.decidedHere.length > 0) {
-		out.push({
-			kind: 'list',
-			items: c.regie.decidedHere.map(
-				(d) => `In dit overleg besloten door ${d.decidedByName}: ${d.kindLabel.toLowerCase()} ${d.name ? `${d.name}${d.organisationName ? ` (${d.organisationName})` : ''}` : 'niet belegd'}${d.note ? `. ${d.note}` : ''}`
-			)
-		});
-	}
+	if (!c.discussed) out.push({ kind: 'paragraph', muted: true, text: NOT_DISCUSSED });
+	else out.push(...regieBlocks(c));
 
 	out.push({ kind: 'heading', level: 3, text: 'Aanwezig bij dit punt' });
 	out.push(c.presentAtItem.length > 0 ? { kind: 'paragraph', text: presentAtItemLine(c) } : { kind: 'paragraph', muted: true, text: 'Niet vastgelegd.' });
@@ -248,4 +240,21 @@ function caseBlocks(c: VerslagCase): Block[] {
 		out.push({ kind: 'fields', rows });
 	}
 	return out;
+}
+
+function regieBlocks(c: VerslagCase): Block[] {
+	const blocks: Block[] = [];
+	blocks.push({
+		kind: 'fields',
+		rows: c.regie.current.map((r) => [r.kindLabel, r.holder ? `${r.holder.name ?? ''}${r.holder.organisationName ? `, ${r.holder.organisationName}` : ''}` : 'Niet belegd'])
+	});
+	if (c.regie.decidedHere.length > 0) {
+		blocks.push({
+			kind: 'list',
+			items: c.regie.decidedHere.map(
+				(d) => `In dit overleg besloten door ${d.decidedByName}: ${d.kindLabel.toLowerCase()} ${d.name ? `${d.name}${d.organisationName ? ` (${d.organisationName})` : ''}` : 'niet belegd'}${d.note ? `. ${d.note}` : ''}`
+			)
+		});
+	}
+	return blocks;
 }

@@ -4,10 +4,11 @@ import { authorize, can, type Actor } from '../policy/index';
 import { regieState } from '../cases/regie';
 import { attendance } from '../meetings/items';
 import { registerForVerslag } from '../meetings/room';
+import { meetingOutcomes } from '../meetings/outcome';
+import { ITEM_OUTCOME_LABELS, wasDiscussed } from '../../shared/outcome';
 import { ATTENDANCE_LABELS } from '../../shared/room';
 import { tableTypeOfTable } from '../tables/types';
 import {
-	AGENDA_STATUS_LABELS,
 	CASE_TEXT_FIELDS,
 	besprekingDocName,
 	caseTextOf,
@@ -70,6 +71,7 @@ export interface VerslagAgendaItem {
 	title: string;
 	plannedMinutes: number;
 	status: AgendaStatus;
+	/** what became of the item (shared/outcome.ts): never "Gepland" once the meeting is closed */
 	statusLabel: string;
 	decisions: string[];
 	/** when the meeting this item was carried to (doorgeschoven) starts, ISO; null if it was not */
@@ -105,8 +107,10 @@ export interface VerslagCase {
 	title: string;
 	statusLabel: string;
 	legalFrame: string | null;
-	/** the agenda status at this meeting; null when the case is not (any more) on the agenda */
+	/** what became of its agenda item at this meeting; null when the case is not (any more) on the agenda */
 	itemStatusLabel: string | null;
+	/** talked about at this meeting: only then does the verslag report its regie */
+	discussed: boolean;
 	decisions: string[];
 	templateLabel: string;
 	texts: { label: string; text: string }[];
@@ -227,6 +231,7 @@ export async function buildVerslag(ctx: AppContext, actor: Actor, meetingId: num
 		})
 		.sort((a, b) => TABLE_ROLES.indexOf(a.role) - TABLE_ROLES.indexOf(b.role) || a.name.localeCompare(b.name, 'nl'));
 
+	const outcomes = await meetingOutcomes(ctx, meetingId);
 	const { agenda, decisions, notes } = await hub.read(`meeting:${meetingId}`, (doc) => ({
 		agenda: readAgenda(doc),
 		decisions: readDecisions(doc),
@@ -307,7 +312,7 @@ export async function buildVerslag(ctx: AppContext, actor: Actor, meetingId: num
 			title: c?.title ?? item.title,
 			plannedMinutes: item.plannedMinutes,
 			status: item.status,
-			statusLabel: AGENDA_STATUS_LABELS[item.status],
+			statusLabel: ITEM_OUTCOME_LABELS[outcomes[item.id] ?? 'gepland'],
 			decisions: item.caseId === null ? decisionsOfItem(item.id) : [],
 			carriedToStartsAt: item.carriedTo ? (carriedTo.get(item.carriedTo) ?? null) : null
 		});
@@ -358,7 +363,8 @@ export async function buildVerslag(ctx: AppContext, actor: Actor, meetingId: num
 			title: row.title,
 			statusLabel: CASE_STATUS_LABELS[row.status as CaseStatus] ?? row.status,
 			legalFrame: row.legal_frame,
-			itemStatusLabel: items[0] ? AGENDA_STATUS_LABELS[items[0].status] : null,
+			itemStatusLabel: items[0] ? ITEM_OUTCOME_LABELS[outcomes[items[0].id] ?? 'gepland'] : null,
+			discussed: closure !== null || items.some((i) => wasDiscussed(outcomes[i.id] ?? 'gepland')),
 			decisions: caseDecisions,
 			templateLabel: template.label,
 			texts,

@@ -21,7 +21,7 @@ export const GET: RequestHandler = async (event) => {
 	// links point at the configured public address when there is one, not at the Host header
 	const origin = publicOrigin(event.locals.ctx.config.publicUrl) ?? event.url.origin;
 	const body = token ? await renderFeed(event.locals.ctx, token, origin) : null;
-	if (body === null) error(404, { message: 'Deze pagina bestaat niet of u heeft er geen toegang toe.', code: 'NOT_FOUND' });
+	if (body === null) error(404, { message: 'Deze pagina bestaat niet of u hebt er geen toegang toe.', code: 'NOT_FOUND' });
 	return new Response(body, {
 		headers: {
 			'content-type': 'text/calendar; charset=utf-8',

@@ -1,4 +1,5 @@
 import { meetingView } from '$lib/server/meetings/service';
+import { meetingOutcomes } from '$lib/server/meetings/outcome';
 import { loadOrError, requireActor } from '$lib/server/http';
 import { parseId } from '$lib/server/ids';
 import type { PageServerLoad } from './$types';
@@ -8,7 +9,9 @@ export const load: PageServerLoad = async (event) => {
 	const meetingId = parseId(event.params.id);
 	const view = await loadOrError(() => meetingView(event.locals.ctx, actor, meetingId));
 	const user = event.locals.user!;
+	// what became of each item, for the end of the meeting (null while it runs)
+	const outcomes = view.meeting.status === 'gesloten' ? await meetingOutcomes(event.locals.ctx, meetingId) : null;
 	// the screen shows no list of who could be actiehouder: those names stay off the projector's machine
 	const cases = view.cases.map((c) => ({ ...c, candidates: [] }));
-	return { ...view, cases, user: { id: user.id, name: user.name, organisationName: user.organisationName } };
+	return { ...view, cases, outcomes, user: { id: user.id, name: user.name, organisationName: user.organisationName } };
 };

@@ -1,5 +1,5 @@
 import { auditVerslag, buildVerslag } from '$lib/server/verslag/index';
-import { attendanceNote, attendeesLine, deadlineLabel, formatMeetingDate, meetingStatusLine, omittedLine, readerNotice } from '$lib/server/verslag/blocks';
+import { NOT_DISCUSSED, attendanceNote, attendeesLine, deadlineLabel, formatMeetingDate, meetingStatusLine, omittedLine, readerNotice } from '$lib/server/verslag/blocks';
 import { loadOrError, requestMeta, requireActor } from '$lib/server/http';
 import { parseId } from '$lib/server/ids';
 import type { PageServerLoad } from './$types';
@@ -23,6 +23,7 @@ export const load: PageServerLoad = async (event) => {
 				omitted: verslag.omittedItems > 0 ? omittedLine(verslag.omittedItems) : null,
 				closedAt: Object.fromEntries(verslag.cases.filter((c) => c.closure).map((c) => [c.id, formatMeetingDate(c.closure!.closedAt)])),
 				attendanceNote: attendanceNote(verslag),
+				notDiscussed: NOT_DISCUSSED,
 				attendees: Object.fromEntries(verslag.cases.map((c) => [c.id, attendeesLine(c)])),
 				deadlines: Object.fromEntries(verslag.cases.flatMap((c) => c.actions.map((a) => [a.deadline, deadlineLabel(a.deadline)])))
 			}
