@@ -14,6 +14,7 @@ import * as m0012 from './0012_case_decisions_to_bespreking';
 import * as m0013 from './0013_room_register';
 import * as m0014 from './0014_identity_roles';
 import * as m0015 from './0015_meeting_schedule';
+import * as m0019 from './0019_notice_subjects';
 
 /** Static list so the migrations bundle and run the same under tsx, Vite and Vitest. */
 const migrations: Record<string, Migration> = {
@@ -31,7 +32,8 @@ const migrations: Record<string, Migration> = {
 	'0012_case_decisions_to_bespreking': m0012,
 	'0013_room_register': m0013,
 	'0014_identity_roles': m0014,
-	'0015_meeting_schedule': m0015
+	'0015_meeting_schedule': m0015,
+	'0019_notice_subjects': m0019
 };
 
 export const migrationProvider: MigrationProvider = {
