@@ -14,6 +14,7 @@ import * as m0012 from './0012_case_decisions_to_bespreking';
 import * as m0013 from './0013_room_register';
 import * as m0014 from './0014_identity_roles';
 import * as m0015 from './0015_meeting_schedule';
+import * as m0019 from './0019_notice_subjects';
 import * as m0020 from './0020_account_tokens';
 import * as m0022 from './0022_table_rules_from_seeds';
 import * as m0023 from './0023_region_settings';
@@ -35,6 +36,7 @@ const migrations: Record<string, Migration> = {
 	'0013_room_register': m0013,
 	'0014_identity_roles': m0014,
 	'0015_meeting_schedule': m0015,
+	'0019_notice_subjects': m0019,
 	'0020_account_tokens': m0020,
 	'0022_table_rules_from_seeds': m0022,
 	'0023_region_settings': m0023

@@ -170,3 +170,36 @@ test.describe('beheer (beheerder)', () => {
 		await screenshot(page, 'beheerder-beheer-tafel');
 	});
 });
+
+// Issue 14 item 6: the pages a casemanager uses between meetings, on a laptop and on a phone,
+// with the site menu collapsed (and open) on the phone.
+for (const viewport of [{ width: 1366, height: 768 }, { width: 360, height: 740 }]) {
+	test.describe(`kleine en grote schermen (${viewport.width} px, deelnemer)`, () => {
+		test.use({ viewport });
+		test.beforeEach(async ({ page }) => {
+			await login(page, 'deelnemer');
+		});
+
+		for (const path of ['/', '/acties', '/meldingen'] as const) {
+			test(path, async ({ page }) => {
+				await visit(page, path);
+				await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+				await expectNoAxeViolations(page);
+				if (viewport.width < 400) {
+					await page.getByRole('button', { name: 'Menu' }).click();
+					await expect(page.getByRole('button', { name: 'Menu' })).toHaveAttribute('aria-expanded', 'true');
+					await expectNoAxeViolations(page);
+				}
+			});
+		}
+
+		test('casuspagina', async ({ page }) => {
+			await visit(page, '/');
+			await page.getByRole('link', { name: 'Top 150 Regio Voorbeeld' }).first().click();
+			const id = await caseIdFromTable(page, 'T150-2026-014');
+			await visit(page, `/casus/${id}`);
+			await expect(page.getByRole('heading', { level: 1 })).toHaveText('Casus T150-2026-014');
+			await expectNoAxeViolations(page);
+		});
+	});
+}

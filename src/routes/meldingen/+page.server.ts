@@ -12,7 +12,7 @@ import type { Actions, PageServerLoad } from './$types';
 export const load: PageServerLoad = async (event) => {
 	const actor = requireActor(event);
 	event.depends('app:meldingen');
-	return { notices: await myNotices(event.locals.ctx.db, actor.userId) };
+	return { notices: await myNotices(event.locals.ctx.db, actor) };
 };
 
 const ReadForm = z.object({ id: z.coerce.number().int().positive() });

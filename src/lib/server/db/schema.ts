@@ -362,6 +362,10 @@ export interface NotificationTable {
 	dedupe_key: string;
 	case_id: number | null;
 	meeting_id: number | null;
+	/** the action (its id in the case document) an `action.*` notice is about */
+	action_id: Generated<string | null>;
+	/** the aanmelding a `request.outcome` notice is about */
+	request_id: Generated<number | null>;
 	text: string;
 	link: string;
 	created_at: Timestamp;

@@ -1,13 +1,15 @@
 import type { AppContext } from '../context';
 import type { Executor } from '../db/index';
 import { notFound } from '../errors';
-import { allowedActiehouders, casesUserMayHold } from '../policy/index';
+import { allowedActiehouders, casesUserMayHold, type Actor } from '../policy/index';
+import { describeNotices } from './about';
 import type { ActionsChange } from '../projection/index';
 
 /**
  * Notifications: a row per person and event, shown in the app and pushed live to the user's
  * sockets. The text names only the case code and what happened, never a person or case
- * content, because the same text goes out by e-mail.
+ * content, because the same text goes out by e-mail. The row also keeps which action or
+ * aanmelding it is about; the app names it when the notice is read (`about.ts`).
  */
 export const NOTICE_KINDS = [
 	'action.assigned',
@@ -30,6 +32,11 @@ export interface Notice {
 	readAt: string | null;
 }
 
+/** A notice as its reader sees it in the app: with what it is about, as the policy allows now. */
+export interface ShownNotice extends Notice {
+	about: string | null;
+}
+
 export interface NewNotice {
 	userId: number;
 	kind: NoticeKind;
@@ -37,6 +44,10 @@ export interface NewNotice {
 	dedupeKey: string;
 	caseId?: number | null;
 	meetingId?: number | null;
+	/** the action (its id in the case document) the notice is about */
+	actionId?: string | null;
+	/** the aanmelding the notice is about */
+	requestId?: number | null;
 	text: string;
 	link: string;
 }
@@ -68,6 +79,8 @@ export async function notify(ctx: AppContext, n: NewNotice): Promise<Notice | nu
 			dedupe_key: n.dedupeKey,
 			case_id: n.caseId ?? null,
 			meeting_id: n.meetingId ?? null,
+			action_id: n.actionId ?? null,
+			request_id: n.requestId ?? null,
 			text: n.text,
 			link: n.link,
 			created_at: at
@@ -137,6 +150,7 @@ export async function notifyNewActions(ctx: AppContext, change: ActionsChange): 
 			kind: 'action.assigned',
 			dedupeKey: `action:${change.caseId}:${a.actionId}:assigned:${a.actiehouderId}`,
 			caseId: change.caseId,
+			actionId: a.actionId,
 			text: `U bent actiehouder van een nieuwe actie bij ${code}.`,
 			link: '/acties'
 		});
@@ -202,6 +216,7 @@ export async function notifyRequestOutcome(ctx: AppContext, actorId: number, req
 		// a request can be asked about more than once (after each supplement): one per question
 		dedupeKey: outcome === 'vraag' ? `request:${requestId}:vraag:${r.updated_at}` : `request:${requestId}:${outcome}`,
 		caseId: outcome === 'geaccepteerd' ? r.case_id : null,
+		requestId,
 		text,
 		link: `/aanmelden/${requestId}`
 	});
@@ -229,17 +244,19 @@ async function stillAllowed<T extends { kind: string; case_id: number | null }>(
 	return rows.filter((r) => !r.kind.startsWith('action.') || r.case_id === null || may.has(r.case_id));
 }
 
-/** My notifications, newest first. */
-export async function myNotices(db: Executor, userId: number, limit = 200): Promise<Notice[]> {
+/** My notifications, newest first, each with what it is about as far as I may see that now. */
+export async function myNotices(db: Executor, actor: Actor, limit = 200): Promise<ShownNotice[]> {
 	const rows = await db
 		.selectFrom('notifications')
-		.select(['id', 'kind', 'text', 'link', 'created_at', 'read_at', 'case_id'])
-		.where('user_id', '=', userId)
+		.select(['id', 'kind', 'text', 'link', 'created_at', 'read_at', 'case_id', 'action_id', 'request_id'])
+		.where('user_id', '=', actor.userId)
 		.orderBy('created_at', 'desc')
 		.orderBy('id', 'desc')
 		.limit(limit)
 		.execute();
-	return (await stillAllowed(db, userId, rows)).map(toNotice);
+	const shown = await stillAllowed(db, actor.userId, rows);
+	const about = await describeNotices(db, actor, shown);
+	return shown.map((r, i) => ({ ...toNotice(r), about: about[i] ?? null }));
 }
 
 export async function unreadCount(db: Executor, userId: number): Promise<number> {

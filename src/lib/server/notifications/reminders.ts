@@ -63,6 +63,7 @@ export async function scanReminders(ctx: AppContext, options: { caseId?: number 
 			kind: overdue ? 'action.overdue' : 'action.deadline_near',
 			dedupeKey: `action:${r.case_id}:${r.action_id}:${overdue ? 'overdue' : 'deadline_near'}:${r.deadline}`,
 			caseId: r.case_id,
+			actionId: r.action_id,
 			text: overdue
 				? `De deadline van uw actie bij ${r.code} is verstreken.`
 				: `De deadline van uw actie bij ${r.code} is ${whenInWords(days)}.`,
