@@ -21,7 +21,7 @@ let case014: number;
 const items: Record<string, string> = {};
 const as = demoLogins(() => server);
 const TABLE = 'Top 150 Regio Voorbeeld';
-const NOT_FOUND = { ok: false, code: 'NOT_FOUND', message: 'Deze pagina bestaat niet of u heeft er geen toegang toe.' };
+const NOT_FOUND = { ok: false, code: 'NOT_FOUND', message: 'Deze pagina bestaat niet of u hebt er geen toegang toe.' };
 
 const sockets: LiveSocket[] = [];
 const docs: DocClient[] = [];

@@ -20,7 +20,7 @@ const pool = clientPool(() => server, as);
 
 const TOP150 = 'Top 150 Regio Voorbeeld';
 const MDA = 'MDA++ Regio Voorbeeld';
-const NOT_FOUND_TEXT = 'Deze pagina bestaat niet of u heeft er geen toegang toe.';
+const NOT_FOUND_TEXT = 'Deze pagina bestaat niet of u hebt er geen toegang toe.';
 
 /** Texts that only the viewers of their case may ever read. */
 const D = {

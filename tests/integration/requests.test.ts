@@ -574,7 +574,7 @@ describe('het plafond', () => {
 		rw.close();
 
 		const page = await get('noor', `/tafels/${jbt}/triage`);
-		expect(page.body).toContain(`${open} van ${open} casussen`);
+		expect(page.body).toContain(`${open} van ${open} lopende casussen`);
 		expect(page.body).toContain('Het plafond is bereikt.');
 		const table = await get('eva', `/tafels/${jbt}`);
 		expect(table.body).toContain(`Caseload: ${open} van ${open}`);
