@@ -44,7 +44,8 @@ test.describe('tafeltypes beheren (beheerder)', () => {
 		await expect(page.getByRole('heading', { level: 1 })).toHaveText(TYPE);
 		await hydrated(page);
 		const cap = page.getByLabel('Maximum aantal lopende casussen');
-		await expect(cap).toHaveValue('30');
+		// no maximum: "op dit moment … 30 casussen" is a count, not a cap (001 §5.4.7)
+		await expect(cap).toHaveValue('');
 		await expect(page.getByRole('checkbox', { name: 'Politie' })).not.toBeChecked();
 		await expectNoAxeViolations(page);
 		await screenshot(page, 'beheerder-tafeltype-bewerken');
@@ -59,6 +60,7 @@ test.describe('tafeltypes beheren (beheerder)', () => {
 		// a mistake: the minimum age above the maximum, and no leefgebieden
 		await cap.fill('32');
 		await page.getByRole('checkbox', { name: 'Politie' }).check();
+		await page.getByLabel('Laagste leeftijd').fill('18');
 		await page.getByLabel('Hoogste leeftijd').fill('17');
 		const leefgebieden = page.getByLabel('Leefgebieden');
 		const seededLeefgebieden = await leefgebieden.inputValue();
@@ -87,6 +89,7 @@ test.describe('tafeltypes beheren (beheerder)', () => {
 
 		// correct both and save
 		await leefgebieden.fill(seededLeefgebieden);
+		await page.getByLabel('Laagste leeftijd').fill('');
 		await page.getByLabel('Hoogste leeftijd').fill('');
 		await page.getByRole('button', { name: 'Wijzigingen opslaan' }).click();
 		const status = page.getByRole('status');
@@ -108,11 +111,11 @@ test.describe('tafeltypes beheren (beheerder)', () => {
 		// put Top X Plus back as the seed has it
 		await row(page, TYPE).getByRole('link', { name: TYPE }).click();
 		await hydrated(page);
-		await cap.fill('30');
+		await cap.fill('');
 		await page.getByRole('checkbox', { name: 'Politie' }).uncheck();
 		await page.getByRole('button', { name: 'Wijzigingen opslaan' }).click();
 		await expect(page.getByRole('status')).toContainText('De wijzigingen zijn opgeslagen');
-		await expect(cap).toHaveValue('30');
+		await expect(cap).toHaveValue('');
 	});
 
 	test('het formulier voor een nieuw tafeltype', async ({ page }) => {
