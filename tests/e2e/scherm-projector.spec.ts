@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { expect, test, type BrowserContext, type Locator, type Page } from '@playwright/test';
 import { addAction, caseTextOf, goalText, removeAction } from '../../src/lib/shared/documents';
 import type { DocClient } from '../integration/helpers/realtime';
-import { dbRow, docOfContext, expectNoAxeViolations, hydrated, loggedInPage, screenshot } from './helpers';
+import { dbRow, docOfContext, expectNoAxeViolations, hydrated, loggedInPage, openMeetingOnAnotherDay, screenshot } from './helpers';
 
 /**
  * Issue 14 item 6: the shared screen on a 1280×720 projector. A full item (long situation and
@@ -87,7 +87,7 @@ test('op een projector van 1280×720 staan de acties van het punt en de knoppen 
 		await hydrated(chair.page);
 		await chair.page.locator('#agenda-casus').selectOption({ label: `${CASE.code}: ${CASE.title}` });
 		await chair.page.getByRole('button', { name: 'Op de agenda' }).click();
-		await chair.page.getByRole('button', { name: 'Overleg openen' }).click();
+		await openMeetingOnAnotherDay(chair.page); // planned 40 days ahead
 		await chair.page.getByRole('button', { name: new RegExp(`^Nu bespreken\\s*:\\s*${CASE.code}$`) }).click();
 		await expect(chair.page.locator('#punt-kop')).toHaveText(`${CASE.code}: ${CASE.title}`);
 
