@@ -39,6 +39,7 @@ test.describe('tafeltypes beheren (beheerder)', () => {
 	});
 
 	test('Top X Plus bewerken: eerst een fout, dan opgeslagen met bevestiging', async ({ page }) => {
+		test.setTimeout(90_000); // three saves, three axe runs: 32 s once under load
 		await openList(page);
 		await row(page, TYPE).getByRole('link', { name: TYPE }).click();
 		await expect(page.getByRole('heading', { level: 1 })).toHaveText(TYPE);
